@@ -1,0 +1,141 @@
+/**
+ * Benchmark helpers. Every measurement runs in its own process so that peak RSS is that
+ * measurement's alone; our parsers run through a worker script that reports the parse
+ * time it measured itself (so Node start-up is not billed to the parser), reference tools
+ * are timed as whole processes. Figures are printed side by side with ratios from the same run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const benchDir = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(benchDir, '..');
+export const workDir = join(benchDir, 'out');
+export const corpusDir = resolve(repoRoot, '..', 'shared', 'corpus');
+
+export function ensureWorkDir(): string {
+  mkdirSync(workDir, { recursive: true });
+  return workDir;
+}
+
+export interface Measurement {
+  tool: string;
+  input: string;
+  bytes: number;
+  records?: number;
+  seconds: number;
+  peakRssMiB: number;
+  note?: string;
+}
+
+/**
+ * Runs a command, returning wall seconds, peak RSS of the child (getrusage of the waited
+ * child, through python3: Node cannot read it for a spawned process) and its stdout.
+ */
+export function runMeasured(
+  command: string[],
+  options: { stdoutToNull?: boolean; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): { seconds: number; peakRssMiB: number; stdout: string; status: number } {
+  const script = [
+    'import resource, subprocess, sys, time, json',
+    'out = subprocess.DEVNULL if sys.argv[1] == "null" else subprocess.PIPE',
+    't = time.perf_counter()',
+    'p = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.DEVNULL)',
+    'e = time.perf_counter() - t',
+    'r = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss',
+    'sys.stderr.write(json.dumps({"seconds": e, "rss": r, "status": p.returncode}) + "\\n")',
+    'if p.stdout: sys.stdout.buffer.write(p.stdout)',
+  ].join('\n');
+  const result = spawnSync('python3', ['-c', script, options.stdoutToNull ? 'null' : 'pipe', ...command], {
+    cwd: options.cwd ?? repoRoot,
+    env: options.env ?? process.env,
+    maxBuffer: 1024 * 1024 * 1024,
+    encoding: 'utf8',
+  });
+  const lastLine = result.stderr.trim().split('\n').pop() ?? '{}';
+  const stats = JSON.parse(lastLine) as { seconds: number; rss: number; status: number };
+  return {
+    seconds: stats.seconds,
+    peakRssMiB: stats.rss / 1024,
+    stdout: result.stdout,
+    status: stats.status,
+  };
+}
+
+/** Result line a worker prints as its last stdout line. */
+export interface WorkerResult {
+  bytes: number;
+  records: number;
+  seconds: number;
+  peakRssMiB: number;
+  extra?: Record<string, number | string>;
+}
+
+/** Runs one of our bench workers (a TypeScript file under bench/workers) in its own process. */
+export function runWorker(worker: string, args: string[]): WorkerResult {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(benchDir, 'workers', worker), ...args],
+    {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
+  if (result.status !== 0) throw new Error(`worker ${worker} failed: ${result.stderr.slice(-2000)}`);
+  const line = result.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(line) as WorkerResult;
+}
+
+/** Called by workers: time `work`, then print the result line. */
+export async function workerMain(
+  work: () => Promise<{ bytes: number; records: number; extra?: Record<string, number | string> }>,
+): Promise<void> {
+  const start = process.hrtime.bigint();
+  const { bytes, records, extra } = await work();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  const result: WorkerResult = { bytes, records, seconds, peakRssMiB, ...(extra ? { extra } : {}) };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+export function toolAvailable(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+}
+
+export function fileSize(path: string): number {
+  return existsSync(path) ? statSync(path).size : 0;
+}
+
+function fixed(value: number, digits = 1): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : '-';
+}
+
+/**
+ * Prints a table: throughput, records/s, peak RSS, and each row's speed relative to the
+ * first row (ours), e.g. "ours 3.1x faster".
+ */
+export function printTable(title: string, rows: Measurement[]): void {
+  const lines = [
+    `\n## ${title}`,
+    '',
+    '| tool | input | MB | records | s | MB/s | records/s | peak RSS MiB | vs ours |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  const ours = rows[0];
+  for (const row of rows) {
+    const mbps = row.bytes / 1e6 / row.seconds;
+    const ratio = ours && row !== ours ? `ours ${fixed(row.seconds / ours.seconds, 2)}x faster` : '';
+    lines.push(
+      `| ${row.tool} | ${row.input} | ${fixed(row.bytes / 1e6)} | ${row.records ?? '-'} | ${fixed(row.seconds, 3)} | ${fixed(mbps)} | ${row.records === undefined ? '-' : fixed(row.records / row.seconds, 0)} | ${fixed(row.peakRssMiB)} | ${ratio}${row.note ? ` ${row.note}` : ''} |`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Median of several runs of a measurement (the machine is noisy). */
+export function median<T extends { seconds: number }>(runs: T[]): T {
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}

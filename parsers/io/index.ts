@@ -1,0 +1,15 @@
+export { asciiBytes, ByteView } from './byte-view.js';
+export { FormatError, type FormatErrorRecord, isFormatError } from './format-error.js';
+export {
+  BufferReader,
+  CachedReader,
+  FileReader,
+  type RandomAccessReader,
+  readAvailable,
+  readBlocks,
+  readPastEnd,
+  readView,
+  SliceReader,
+} from './random-access-reader.js';
+export { type LineOptions, readLines, type TextLine } from './text-lines.js';
+export { civilToMicros, filetimeToMicros, microsToIso, unixSecondsToMicros } from './time.js';
