@@ -1,0 +1,156 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readLines } from '../../parsers/io/index.js';
+import type { TimelineRow } from '../model/timeline.js';
+import { AtomicStream } from './atomic-write.js';
+import { csvLine } from './csv.js';
+
+export const TIMELINE_COLUMNS = [
+  'datetime',
+  'timestamp',
+  'timestamp_desc',
+  'message',
+  'host',
+  'artifact',
+  'kind',
+  'source_file',
+  'local_time',
+  'rule_ids',
+  'level',
+  'details',
+] as const;
+
+interface Keyed {
+  timestamp: number;
+  sequence: number;
+  row: TimelineRow;
+}
+
+function compare(a: Keyed, b: Keyed): number {
+  return a.timestamp - b.timestamp || a.sequence - b.sequence;
+}
+
+function details(row: TimelineRow): string {
+  return Object.entries(row.fields)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('; ');
+}
+
+function csvOf(row: TimelineRow): string {
+  return csvLine([
+    row.datetime,
+    String(row.timestamp),
+    row.timestamp_desc,
+    row.message,
+    row.host,
+    row.artifact,
+    row.kind,
+    row.source_file,
+    row.local_time ?? '',
+    row.rule_ids.join(';'),
+    row.level,
+    details(row),
+  ]);
+}
+
+/**
+ * Writes `timeline.csv` and `timeline.jsonl` sorted by time, with bounded memory: rows are
+ * buffered up to `runSize`, sorted and spilled to run files in the output folder's work
+ * directory, then merged. Ties keep arrival order (a sequence number), and arrival order is
+ * deterministic, so the same evidence always gives byte-identical files.
+ */
+export class TimelineWriter {
+  private readonly outDir: string;
+  private readonly workDir: string;
+  private readonly runSize: number;
+  private buffer: Keyed[] = [];
+  private runs: string[] = [];
+  private sequence = 0;
+  rows = 0;
+
+  constructor(outDir: string, options: { runSize?: number } = {}) {
+    this.outDir = outDir;
+    this.workDir = join(outDir, `.timeline-work-${process.pid}`);
+    this.runSize = options.runSize ?? 200_000;
+  }
+
+  async add(row: TimelineRow): Promise<void> {
+    this.buffer.push({ timestamp: row.timestamp, sequence: this.sequence, row });
+    this.sequence += 1;
+    this.rows += 1;
+    if (this.buffer.length >= this.runSize) await this.spill();
+  }
+
+  private async spill(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    await mkdir(this.workDir, { recursive: true });
+    this.buffer.sort(compare);
+    const path = join(this.workDir, `run-${this.runs.length}.jsonl`);
+    const out = new AtomicStream(path);
+    for (const item of this.buffer)
+      await out.write(`${JSON.stringify([item.timestamp, item.sequence, item.row])}\n`);
+    await out.commit();
+    this.runs.push(path);
+    this.buffer = [];
+  }
+
+  private async *merged(): AsyncGenerator<TimelineRow> {
+    if (this.runs.length === 0) {
+      this.buffer.sort(compare);
+      for (const item of this.buffer) yield item.row;
+      return;
+    }
+    await this.spill();
+    const iterators = this.runs.map((path) =>
+      readLines(createReadStream(path), { maxLineBytes: 64 * 1024 * 1024 }),
+    );
+    const heads: Array<Keyed | undefined> = [];
+    const next = async (index: number): Promise<void> => {
+      const result = await iterators[index]!.next();
+      if (result.done) {
+        heads[index] = undefined;
+        return;
+      }
+      const [timestamp, sequence, row] = JSON.parse(result.value.text) as [number, number, TimelineRow];
+      heads[index] = { timestamp, sequence, row };
+    };
+    for (let index = 0; index < iterators.length; index += 1) await next(index);
+    // Few runs (one per 200k rows): a linear scan for the minimum beats a heap's bookkeeping.
+    for (;;) {
+      let best = -1;
+      for (let index = 0; index < heads.length; index += 1) {
+        const head = heads[index];
+        if (head !== undefined && (best === -1 || compare(head, heads[best]!) < 0)) best = index;
+      }
+      if (best === -1) return;
+      yield heads[best]!.row;
+      await next(best);
+    }
+  }
+
+  /** Writes both files atomically and removes the work directory. */
+  async finish(): Promise<void> {
+    const csv = new AtomicStream(join(this.outDir, 'timeline.csv'));
+    const jsonl = new AtomicStream(join(this.outDir, 'timeline.jsonl'));
+    try {
+      await csv.write(csvLine([...TIMELINE_COLUMNS]));
+      for await (const row of this.merged()) {
+        await csv.write(csvOf(row));
+        await jsonl.write(`${JSON.stringify(row)}\n`);
+      }
+      await csv.commit();
+      await jsonl.commit();
+    } catch (error) {
+      await csv.abort();
+      await jsonl.abort();
+      throw error;
+    } finally {
+      await rm(this.workDir, { recursive: true, force: true });
+    }
+  }
+
+  async abort(): Promise<void> {
+    await rm(this.workDir, { recursive: true, force: true });
+  }
+}
