@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { DirectorySource } from './directory-source.js';
+import { SingleFileSource } from './single-file-source.js';
 import { EvidenceError, type EvidenceSource } from './vfs.js';
 import { type ZipLimits, ZipSource } from './zip-source.js';
 
@@ -25,7 +26,10 @@ function startsWith(bytes: Uint8Array, signature: number[]): boolean {
   return signature.every((byte, index) => bytes[index] === byte);
 }
 
-/** Opens a piece of evidence by what it is (a directory, or a file's signature), never its name alone. */
+/**
+ * Opens a piece of evidence by what it is (a directory, or a file's signature), never by its
+ * name alone: a zip, or else a single loose artifact file.
+ */
 export async function openEvidence(path: string, options: OpenOptions = {}): Promise<EvidenceSource> {
   let stats: Awaited<ReturnType<typeof stat>>;
   try {
@@ -39,5 +43,7 @@ export async function openEvidence(path: string, options: OpenOptions = {}): Pro
   if (startsWith(head, ZIP_LOCAL_HEADER) || startsWith(head, ZIP_EMPTY_ARCHIVE)) {
     return ZipSource.open(path, options.zipLimits);
   }
-  throw new EvidenceError(path, '', 'unsupported evidence format (expected a directory or a zip)');
+  // Anything else is taken as one loose artifact; the locator decides by name and content
+  // whether it is one it knows.
+  return SingleFileSource.open(path);
 }

@@ -1,0 +1,23 @@
+import { readCollectedFile } from '../artifacts/collected-files.js';
+import type { ArtifactReader } from '../artifacts/context.js';
+import type { ArtifactType } from '../locate/artifacts.js';
+
+/**
+ * Which reader turns each located artifact type into records. An artifact type without a
+ * reader is still listed in the inventory as found but not parsed, with the reason.
+ */
+export const artifactReaders: Partial<Record<ArtifactType, ArtifactReader>> = {
+  'collected-file': readCollectedFile,
+};
+
+/** Order of reading: host facts first (they give the host name and time zone), then the rest. */
+export const readingOrder: ArtifactType[] = [
+  'registry-hive',
+  'evt',
+  'evtx',
+  'firewall-log',
+  'bodyfile',
+  'netstat',
+  'velociraptor-netstat',
+  'collected-file',
+];

@@ -1,0 +1,230 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { FormatErrorRecord } from '../../parsers/io/index.js';
+import type { ArtifactContext } from '../artifacts/context.js';
+import { sha256File, sha256Stream } from '../evidence/hash.js';
+import { type OpenOptions, openEvidence } from '../evidence/open-evidence.js';
+import type { EvidenceSource } from '../evidence/vfs.js';
+import { compileRules, type Engine } from '../engine/engine.js';
+import { loadRules } from '../engine/load.js';
+import { levelRank, type Finding, type RuleDefinition } from '../engine/types.js';
+import { computeVerdict, type Verdict } from '../engine/verdict.js';
+import { type LocatedArtifact, locateArtifacts } from '../locate/artifacts.js';
+import type { NormalizedRecord } from '../model/records.js';
+import { writeFileAtomic } from '../report/atomic-write.js';
+import { stableJson } from '../report/plain.js';
+import { timelineRows } from '../report/timeline-rows.js';
+import { TimelineWriter } from '../report/timeline-writer.js';
+import { defaultRulesDir, toolVersion } from './paths.js';
+import { artifactReaders, readingOrder } from './readers.js';
+
+export interface ScanOptions {
+  /** One host's evidence: usually one item, or e.g. an image plus a netstat capture. */
+  evidence: string[];
+  outDir: string;
+  rulesDir?: string;
+  /** Host name to use instead of the one found in the evidence. */
+  host?: string;
+  open?: OpenOptions;
+  /** Errors kept per artifact in the inventory (all are counted). */
+  maxErrorSamples?: number;
+}
+
+export interface EvidenceInfo {
+  path: string;
+  kind: string;
+  sha256?: string;
+  size?: number;
+  layout?: string;
+  warnings: Array<{ path: string; reason: string }>;
+}
+
+export type ArtifactStatus = 'parsed' | 'failed' | 'not-parsed';
+
+export interface InventoryItem extends Omit<LocatedArtifact, 'modified'> {
+  /** Which evidence item (index into `evidence`) it was found in. */
+  evidence: number;
+  status: ArtifactStatus;
+  reason?: string;
+  sha256?: string;
+  records: number;
+  errors: number;
+  errorSamples: FormatErrorRecord[];
+}
+
+export interface ScanSummary {
+  evidence: string[];
+  host: string;
+  verdict: Verdict;
+  findings: number;
+  /** The findings in report order, as short lines for the console. */
+  findingLines: Array<{ ruleId: string; level: string; title: string; count: number; catalog: string[] }>;
+  timelineRows: number;
+  artifacts: { found: number; parsed: number; failed: number; notParsed: number };
+  outDir: string;
+  exitCode: 0 | 2;
+}
+
+function hostFromEvidence(path: string): string {
+  return basename(path).replace(/(\.(zip|e01|dd|raw|img|vmdk|vhdx?|001))+$/i, '') || 'host';
+}
+
+function sortArtifacts(artifacts: LocatedArtifact[]): LocatedArtifact[] {
+  const order = (artifact: LocatedArtifact): number => readingOrder.indexOf(artifact.type);
+  return [...artifacts].sort(
+    (a, b) => order(a) - order(b) || (a.sourcePath < b.sourcePath ? -1 : a.sourcePath > b.sourcePath ? 1 : 0),
+  );
+}
+
+function loadEngine(rulesDir: string): { engine: Engine; rules: Map<string, RuleDefinition> } {
+  const { rules, errors } = loadRules(rulesDir);
+  if (errors.length > 0) {
+    throw new Error(`rule files have errors:\n${errors.map((error) => `  ${error.message}`).join('\n')}`);
+  }
+  return { engine: compileRules(rules), rules: new Map(rules.map((rule) => [rule.id, rule])) };
+}
+
+/**
+ * Scans one piece of evidence into one output folder: a self-contained, idempotent job with no
+ * global state (the unit a job queue will run). The same evidence and rules always give
+ * byte-identical outputs; every file appears atomically.
+ */
+export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
+  if (options.evidence.length === 0) throw new Error('no evidence given');
+  const maxErrorSamples = options.maxErrorSamples ?? 20;
+  await mkdir(options.outDir, { recursive: true });
+  const { engine, rules } = loadEngine(options.rulesDir ?? defaultRulesDir());
+  const host = options.host ?? hostFromEvidence(options.evidence[0]!);
+  const timeline = new TimelineWriter(options.outDir);
+  const inventory: InventoryItem[] = [];
+  const evidence: EvidenceInfo[] = [];
+
+  const levelOf = (ruleIds: readonly string[]): string => {
+    let best = '';
+    for (const id of ruleIds) {
+      const level = rules.get(id)?.level;
+      if (level !== undefined && (best === '' || levelRank[level] > levelRank[best as keyof typeof levelRank])) best = level;
+    }
+    return best;
+  };
+
+  const handle = async (record: NormalizedRecord, fallbackTime: bigint | undefined): Promise<void> => {
+    const ruleIds = engine.observe(record);
+    const hits = { ruleIds: [...ruleIds], level: levelOf(ruleIds) };
+    for (const row of timelineRows(record, hits, fallbackTime === undefined ? {} : { fallbackTime })) {
+      await timeline.add(row);
+    }
+  };
+
+  try {
+    for (const [index, path] of options.evidence.entries()) {
+      const evidenceStats = await stat(path);
+      const hash = evidenceStats.isFile() ? await sha256File(path) : undefined;
+      const source: EvidenceSource = await openEvidence(path, options.open);
+      try {
+        const location = await locateArtifacts(source);
+        evidence.push({
+          path,
+          kind: source.kind,
+          ...(hash === undefined ? {} : { sha256: hash.sha256, size: hash.bytes }),
+          layout: location.layout.name,
+          warnings: source.warnings,
+        });
+        for (const artifact of sortArtifacts(location.artifacts)) {
+          inventory.push(await readArtifact(source, artifact, index, host, maxErrorSamples, handle));
+        }
+      } finally {
+        await source.close();
+      }
+    }
+
+    const findings: Finding[] = engine.finish();
+    const present = [...new Set(inventory.filter((item) => item.status === 'parsed').map((item) => item.type))].sort();
+    const verdict = computeVerdict(findings, present);
+    await timeline.finish();
+
+    const tool = { name: 'blaster-triage', version: toolVersion() };
+    await writeFileAtomic(
+      join(options.outDir, 'findings.json'),
+      stableJson({ tool, evidence, host, verdict, findings, ruleStats: engine.stats().filter((stats) => stats.matched > 0) }),
+    );
+    const count = (status: ArtifactStatus): number => inventory.filter((item) => item.status === status).length;
+    const artifacts = { found: inventory.length, parsed: count('parsed'), failed: count('failed'), notParsed: count('not-parsed') };
+    await writeFileAtomic(
+      join(options.outDir, 'inventory.json'),
+      stableJson({
+        tool,
+        evidence,
+        host,
+        artifacts: inventory,
+        summary: {
+          ...artifacts,
+          records: inventory.reduce((sum, item) => sum + item.records, 0),
+          errors: inventory.reduce((sum, item) => sum + item.errors, 0),
+        },
+      }),
+    );
+    return {
+      evidence: options.evidence,
+      host,
+      verdict,
+      findings: findings.length,
+      findingLines: findings.map((finding) => ({
+        ruleId: finding.ruleId,
+        level: finding.level,
+        title: finding.title,
+        count: finding.count,
+        catalog: finding.catalog,
+      })),
+      timelineRows: timeline.rows,
+      artifacts,
+      outDir: options.outDir,
+      exitCode: findings.some((finding) => finding.level !== 'informational') ? 2 : 0,
+    };
+  } catch (error) {
+    await timeline.abort();
+    throw error;
+  }
+}
+
+/** Reads one artifact; its failure is recorded in its inventory item and never stops the scan. */
+async function readArtifact(
+  source: EvidenceSource,
+  artifact: LocatedArtifact,
+  evidenceIndex: number,
+  host: string,
+  maxErrorSamples: number,
+  handle: (record: NormalizedRecord, fallbackTime: bigint | undefined) => Promise<void>,
+): Promise<InventoryItem> {
+  const { modified, ...located } = artifact;
+  const item: InventoryItem = { evidence: evidenceIndex, ...located, status: 'not-parsed', records: 0, errors: 0, errorSamples: [] };
+  const reader = artifactReaders[artifact.type];
+  if (reader === undefined) {
+    item.reason = `no reader for ${artifact.type} artifacts`;
+    return item;
+  }
+  const context: ArtifactContext = {
+    source,
+    artifact,
+    host,
+    reportError(error) {
+      item.errors += 1;
+      if (item.errorSamples.length < maxErrorSamples) item.errorSamples.push(error);
+    },
+  };
+  try {
+    if (artifact.type !== 'collected-file') {
+      item.sha256 = (await sha256Stream(await source.openStream(artifact.sourcePath))).sha256;
+    }
+    for await (const record of reader(context)) {
+      item.records += 1;
+      if (record.kind === 'file' && record.sha256 !== undefined) item.sha256 = record.sha256;
+      await handle(record, modified);
+    }
+    item.status = 'parsed';
+  } catch (error) {
+    item.status = 'failed';
+    item.reason = error instanceof Error ? error.message : String(error);
+  }
+  return item;
+}
