@@ -24,7 +24,10 @@ describe('rule files', () => {
 
   it('there are rules in every family folder', () => {
     for (const family of ['blaster', 'welchia', 'generic', 'exposure'])
-      expect(rules.some((r) => r.file.startsWith(`rules/${family}/`)), family).toBe(true);
+      expect(
+        rules.some((r) => r.file.startsWith(`rules/${family}/`)),
+        family,
+      ).toBe(true);
   });
 
   it('ids are unique', () => {
@@ -33,7 +36,9 @@ describe('rule files', () => {
   });
 
   it('every rule has at least one match and one nomatch case', () => {
-    const lacking = rules.filter((r) => r.tests.match.length === 0 || r.tests.nomatch.length === 0).map((r) => r.id);
+    const lacking = rules
+      .filter((r) => r.tests.match.length === 0 || r.tests.nomatch.length === 0)
+      .map((r) => r.id);
     expect(lacking).toEqual([]);
   });
 
