@@ -282,7 +282,7 @@ export class Aggregator {
     this.buffered -= state.events.length;
     this.stats.evictedEvents += state.events.length;
     this.stats.evictedGroups++;
-    if (state.triggered) this.keepClosed(state.result);
+    if (state.triggered || this.closed.has(key)) this.keepClosed(state.result);
   }
 
   private keepClosed(result: GroupResult): void {
@@ -302,7 +302,8 @@ export class Aggregator {
   finish(): GroupResult[] {
     for (const state of this.groups.values()) {
       this.evaluate(state);
-      if (state.triggered) this.keepClosed(state.result);
+      // A group that triggered before its eviction also owns the records it saw afterwards.
+      if (state.triggered || this.closed.has(state.result.key)) this.keepClosed(state.result);
     }
     this.groups.clear();
     this.buffered = 0;

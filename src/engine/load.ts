@@ -63,7 +63,8 @@ function lineOf(source: SourceDoc, path: Path, key?: string): number {
         break;
       }
       node = pair.value;
-      take(pair.value ?? pair.key);
+      // The key's line: for a block mapping or list the value starts on the next line.
+      take(pair.key);
     } else if (isSeq(node)) {
       const item = node.items[Number(seg)];
       if (item === undefined) break;
