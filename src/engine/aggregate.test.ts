@@ -81,8 +81,12 @@ describe('windows', () => {
   });
 
   it('count: true counts records, not values', () => {
-    const rule = sweepRule({ distinct: undefined, count: true, atLeast: 5 });
-    delete rule.aggregate!.distinct;
+    const rule = makeRule({
+      id: 'count',
+      kind: 'connection',
+      match: sweepMatch,
+      aggregate: { count: true, groupBy: ['srcIp'], window: '60s', atLeast: 5 },
+    });
     const same = Array.from({ length: 5 }, (_, i) => conn({ time: sec(i) }));
     expect(run(same, rule).findings).toHaveLength(1);
     expect(run(same.slice(0, 4), rule).findings).toEqual([]);
