@@ -57,7 +57,8 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
   const out = new Set<string>();
   for (const input of inputs) {
     if (GLOB_CHARACTERS.test(input)) {
-      for (const path of await glob(input, { onlyFiles: false, expandDirectories: false, absolute: false })) out.add(path);
+      for (const path of await glob(input, { onlyFiles: false, expandDirectories: false, absolute: false }))
+        out.add(path);
     } else {
       out.add(input);
     }
@@ -81,7 +82,11 @@ export function childProcessRunner(workerPath: string, execArgv: string[] = []):
   return (job) =>
     new Promise((resolve) => {
       // 'advanced' serialization carries bigint times in the summary.
-      const child = fork(workerPath, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+      const child = fork(workerPath, [], {
+        execArgv,
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        serialization: 'advanced',
+      });
       let stderr = '';
       let settled = false;
       child.stderr?.on('data', (chunk: Buffer) => {
@@ -95,7 +100,10 @@ export function childProcessRunner(workerPath: string, execArgv: string[] = []):
       child.on('exit', (code, signal) => {
         if (!settled) {
           settled = true;
-          resolve({ ok: false, error: `scan process ended (${signal ?? `exit ${code}`}) without a result${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}` });
+          resolve({
+            ok: false,
+            error: `scan process ended (${signal ?? `exit ${code}`}) without a result${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`,
+          });
         }
       });
       child.send(job);
@@ -125,8 +133,8 @@ function rowOf(evidence: string, outDir: string, outcome: BatchOutcome): BatchRo
     host: summary.host,
     status: 'ok',
     verdict: summary.verdict.verdict,
-    worm: (summary.verdict.worms ?? []).join(';'),
-    variant: (summary.verdict.variants ?? []).join(';'),
+    worm: summary.verdict.worms.map((assessment) => assessment.worm).join(';'),
+    variant: summary.verdict.variants.join(';'),
     confidence: summary.verdict.confidence ?? '',
     findings: summary.findings,
     artifacts_parsed: summary.artifacts.parsed,
@@ -140,7 +148,9 @@ function rowOf(evidence: string, outDir: string, outcome: BatchOutcome): BatchRo
  * Scans many pieces of evidence, `jobs` at a time, one sub-folder each. A failure in one input
  * is recorded in the summary and never stops the rest; the summary rows keep input order.
  */
-export async function runBatch(options: BatchOptions): Promise<{ rows: BatchRow[]; counts: Record<string, number> }> {
+export async function runBatch(
+  options: BatchOptions,
+): Promise<{ rows: BatchRow[]; counts: Record<string, number> }> {
   const inputs = await expandInputs(options.inputs);
   await mkdir(options.outDir, { recursive: true });
   const folders = jobFolders(inputs);
@@ -161,7 +171,11 @@ export async function runBatch(options: BatchOptions): Promise<{ rows: BatchRow[
       options.onProgress?.({ ...progress });
       let outcome: BatchOutcome;
       try {
-        outcome = await runner({ evidence, outDir, ...(options.rulesDir ? { rulesDir: options.rulesDir } : {}) });
+        outcome = await runner({
+          evidence,
+          outDir,
+          ...(options.rulesDir ? { rulesDir: options.rulesDir } : {}),
+        });
       } catch (error) {
         outcome = { ok: false, error: error instanceof Error ? error.message : String(error) };
       }
@@ -180,7 +194,10 @@ export async function runBatch(options: BatchOptions): Promise<{ rows: BatchRow[
     counts[key] = (counts[key] ?? 0) + 1;
   }
   const columns = Object.keys(rowOf('', '', { ok: false, error: '' })) as Array<keyof BatchRow>;
-  const csv = [csvLine(columns), ...rows.map((row) => csvLine(columns.map((column) => String(row[column]))))].join('');
+  const csv = [
+    csvLine(columns),
+    ...rows.map((row) => csvLine(columns.map((column) => String(row[column])))),
+  ].join('');
   await writeFileAtomic(join(options.outDir, 'batch-summary.csv'), csv);
   await writeFileAtomic(join(options.outDir, 'batch-summary.json'), stableJson({ hosts: rows, counts }));
   return { rows, counts };

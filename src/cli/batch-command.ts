@@ -1,8 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { type BatchProgress, childProcessRunner, runBatch } from '../batch/batch.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND, positiveInteger } from './main.js';
-import { availableParallelism } from 'node:os';
 
 function progressPrinter(): (progress: BatchProgress) => void {
   const tty = process.stderr.isTTY === true;
@@ -19,7 +19,7 @@ function progressPrinter(): (progress: BatchProgress) => void {
     if (progress.last === undefined) return;
     const { evidence, outcome } = progress.last;
     const result = outcome.ok
-      ? `${outcome.summary.host}: ${outcome.summary.verdict.verdict}${outcome.summary.verdict.worms?.length ? ` (${outcome.summary.verdict.worms.join(', ')})` : ''}`
+      ? `${outcome.summary.host}: ${outcome.summary.verdict.verdict}${outcome.summary.verdict.worms.length ? ` (${outcome.summary.verdict.worms.map((assessment) => assessment.worm).join(', ')})` : ''}`
       : `FAILED: ${outcome.error}`;
     process.stderr.write(`[${progress.done}/${progress.total}] ${evidence}: ${result}\n`);
   };
@@ -46,7 +46,9 @@ export function registerBatchCommand(program: Command): void {
       const parts = Object.entries(counts)
         .sort()
         .map(([verdict, count]) => `${count} ${verdict}`);
-      process.stdout.write(`${rows.length} evidence items: ${parts.join(', ')}\nsummary: ${options.out}/batch-summary.csv, batch-summary.json\n`);
+      process.stdout.write(
+        `${rows.length} evidence items: ${parts.join(', ')}\nsummary: ${options.out}/batch-summary.csv, batch-summary.json\n`,
+      );
       // Indicators anywhere win; otherwise a failed input makes the batch exit 1.
       const found = rows.some((row) => row.status === 'ok' && row.verdict !== 'clean');
       const failed = rows.some((row) => row.status === 'failed');

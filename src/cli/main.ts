@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { toolVersion } from '../scan/paths.js';
 import { registerBatchCommand } from './batch-command.js';
 import { registerRulesCommand } from './rules-command.js';
 import { registerScanCommand } from './scan-command.js';
-import { toolVersion } from '../scan/paths.js';
 
 /** Exit codes: 0 nothing found, 1 usage or fatal error, 2 indicators found. */
 export const EXIT_CLEAN = 0;
@@ -11,7 +11,8 @@ export const EXIT_FOUND = 2;
 
 export function positiveInteger(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new InvalidArgumentError('expected a whole number of at least 1');
   return parsed;
 }
 

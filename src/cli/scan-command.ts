@@ -6,26 +6,33 @@ import { formatScanSummary } from './output.js';
 export function registerScanCommand(program: Command): void {
   program
     .command('scan')
-    .description('scan one host\'s evidence (a zip, a directory, an image, loose artifacts) into one output folder')
+    .description(
+      "scan one host's evidence (a zip, a directory, an image, loose artifacts) into one output folder",
+    )
     .argument('<evidence...>', 'evidence of one host')
     .requiredOption('-o, --out <dir>', 'output folder (created; existing outputs are replaced atomically)')
     .option('--rules <dir>', 'rules folder (default: the rules shipped with the tool)')
     .option('--host <name>', 'host name to report (default: from the registry, else the evidence name)')
     .option('--max-zip-ratio <n>', 'largest compression ratio accepted for a big zip entry', positiveInteger)
     .option('--json', 'print the summary as JSON instead of text')
-    .action(async (evidence: string[], options: { out: string; rules?: string; host?: string; maxZipRatio?: number; json?: boolean }) => {
-      const summary = await scanEvidence({
-        evidence,
-        outDir: options.out,
-        ...(options.rules ? { rulesDir: options.rules } : {}),
-        ...(options.host ? { host: options.host } : {}),
-        ...(options.maxZipRatio ? { open: { zipLimits: { maxRatio: options.maxZipRatio } } } : {}),
-      });
-      process.stdout.write(
-        options.json
-          ? `${JSON.stringify(summary, (_key, value) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`
-          : formatScanSummary(summary),
-      );
-      process.exitCode = summary.exitCode === 2 ? EXIT_FOUND : EXIT_CLEAN;
-    });
+    .action(
+      async (
+        evidence: string[],
+        options: { out: string; rules?: string; host?: string; maxZipRatio?: number; json?: boolean },
+      ) => {
+        const summary = await scanEvidence({
+          evidence,
+          outDir: options.out,
+          ...(options.rules ? { rulesDir: options.rules } : {}),
+          ...(options.host ? { host: options.host } : {}),
+          ...(options.maxZipRatio ? { open: { zipLimits: { maxRatio: options.maxZipRatio } } } : {}),
+        });
+        process.stdout.write(
+          options.json
+            ? `${JSON.stringify(summary, (_key, value) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`
+            : formatScanSummary(summary),
+        );
+        process.exitCode = summary.exitCode === 2 ? EXIT_FOUND : EXIT_CLEAN;
+      },
+    );
 }

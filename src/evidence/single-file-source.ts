@@ -2,7 +2,13 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { FileReader, type RandomAccessReader } from '../../parsers/io/index.js';
-import { EvidenceError, type EvidenceEntry, type EvidenceSource, lookupKey, type SourceWarning } from './vfs.js';
+import {
+  type EvidenceEntry,
+  EvidenceError,
+  type EvidenceSource,
+  lookupKey,
+  type SourceWarning,
+} from './vfs.js';
 
 /** One loose artifact file (a netstat capture, a bodyfile, a hive) as a source holding just it. */
 export class SingleFileSource implements EvidenceSource {

@@ -2,13 +2,13 @@ import { mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { FormatErrorRecord } from '../../parsers/io/index.js';
 import type { ArtifactContext } from '../artifacts/context.js';
+import { compileRules, type Engine } from '../engine/engine.js';
+import { loadRules } from '../engine/load.js';
+import { type Finding, levelRank, type RuleDefinition } from '../engine/types.js';
+import { computeVerdict, type HostVerdict } from '../engine/verdict.js';
 import { sha256File, sha256Stream } from '../evidence/hash.js';
 import { type OpenOptions, openEvidence } from '../evidence/open-evidence.js';
 import type { EvidenceSource } from '../evidence/vfs.js';
-import { compileRules, type Engine } from '../engine/engine.js';
-import { loadRules } from '../engine/load.js';
-import { levelRank, type Finding, type RuleDefinition } from '../engine/types.js';
-import { computeVerdict, type Verdict } from '../engine/verdict.js';
 import { type LocatedArtifact, locateArtifacts } from '../locate/artifacts.js';
 import type { NormalizedRecord } from '../model/records.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
@@ -55,7 +55,7 @@ export interface InventoryItem extends Omit<LocatedArtifact, 'modified'> {
 export interface ScanSummary {
   evidence: string[];
   host: string;
-  verdict: Verdict;
+  verdict: HostVerdict;
   findings: number;
   /** The findings in report order, as short lines for the console. */
   findingLines: Array<{ ruleId: string; level: string; title: string; count: number; catalog: string[] }>;
@@ -99,16 +99,23 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
   const inventory: InventoryItem[] = [];
   const evidence: EvidenceInfo[] = [];
 
+  // The verdict weighs which artifact families were there to look at (records' `artifact`).
+  const familiesSeen = new Set<string>();
   const levelOf = (ruleIds: readonly string[]): string => {
     let best = '';
     for (const id of ruleIds) {
       const level = rules.get(id)?.level;
-      if (level !== undefined && (best === '' || levelRank[level] > levelRank[best as keyof typeof levelRank])) best = level;
+      if (
+        level !== undefined &&
+        (best === '' || levelRank[level] > levelRank[best as keyof typeof levelRank])
+      )
+        best = level;
     }
     return best;
   };
 
   const handle = async (record: NormalizedRecord, fallbackTime: bigint | undefined): Promise<void> => {
+    familiesSeen.add(record.artifact);
     const ruleIds = engine.observe(record);
     const hits = { ruleIds: [...ruleIds], level: levelOf(ruleIds) };
     for (const row of timelineRows(record, hits, fallbackTime === undefined ? {} : { fallbackTime })) {
@@ -139,17 +146,31 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
     }
 
     const findings: Finding[] = engine.finish();
-    const present = [...new Set(inventory.filter((item) => item.status === 'parsed').map((item) => item.type))].sort();
+    const parsedTypes = inventory.filter((item) => item.status === 'parsed').map((item) => item.type);
+    const present = [...new Set([...parsedTypes, ...familiesSeen])].sort();
     const verdict = computeVerdict(findings, present);
     await timeline.finish();
 
     const tool = { name: 'blaster-triage', version: toolVersion() };
     await writeFileAtomic(
       join(options.outDir, 'findings.json'),
-      stableJson({ tool, evidence, host, verdict, findings, ruleStats: engine.stats().filter((stats) => stats.matched > 0) }),
+      stableJson({
+        tool,
+        evidence,
+        host,
+        verdict,
+        findings,
+        ruleStats: engine.stats().filter((stats) => stats.matched > 0),
+      }),
     );
-    const count = (status: ArtifactStatus): number => inventory.filter((item) => item.status === status).length;
-    const artifacts = { found: inventory.length, parsed: count('parsed'), failed: count('failed'), notParsed: count('not-parsed') };
+    const count = (status: ArtifactStatus): number =>
+      inventory.filter((item) => item.status === status).length;
+    const artifacts = {
+      found: inventory.length,
+      parsed: count('parsed'),
+      failed: count('failed'),
+      notParsed: count('not-parsed'),
+    };
     await writeFileAtomic(
       join(options.outDir, 'inventory.json'),
       stableJson({
@@ -197,7 +218,14 @@ async function readArtifact(
   handle: (record: NormalizedRecord, fallbackTime: bigint | undefined) => Promise<void>,
 ): Promise<InventoryItem> {
   const { modified, ...located } = artifact;
-  const item: InventoryItem = { evidence: evidenceIndex, ...located, status: 'not-parsed', records: 0, errors: 0, errorSamples: [] };
+  const item: InventoryItem = {
+    evidence: evidenceIndex,
+    ...located,
+    status: 'not-parsed',
+    records: 0,
+    errors: 0,
+    errorSamples: [],
+  };
   const reader = artifactReaders[artifact.type];
   if (reader === undefined) {
     item.reason = `no reader for ${artifact.type} artifacts`;
