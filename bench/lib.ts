@@ -5,7 +5,7 @@
  * are timed as whole processes. Figures are printed side by side with ratios from the same run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -88,6 +88,21 @@ export function runWorker(worker: string, args: string[]): WorkerResult {
   return JSON.parse(line) as WorkerResult;
 }
 
+/**
+ * Peak RSS of this process in MiB. VmHWM belongs to the address space made at exec, so unlike
+ * getrusage's maxrss it does not inherit the high-water mark of the process that spawned us.
+ */
+export function peakRssMiB(): number {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(status);
+    if (match) return Number(match[1]) / 1024;
+  } catch {
+    // Not Linux: fall back to getrusage.
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
 /** Called by workers: time `work`, then print the result line. */
 export async function workerMain(
   work: () => Promise<{ bytes: number; records: number; extra?: Record<string, number | string> }>,
@@ -95,8 +110,7 @@ export async function workerMain(
   const start = process.hrtime.bigint();
   const { bytes, records, extra } = await work();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-  const result: WorkerResult = { bytes, records, seconds, peakRssMiB, ...(extra ? { extra } : {}) };
+  const result: WorkerResult = { bytes, records, seconds, peakRssMiB: peakRssMiB(), ...(extra ? { extra } : {}) };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

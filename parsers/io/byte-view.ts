@@ -147,7 +147,8 @@ export class ByteView {
   /** A copy of the bytes, for values that outlive the read buffer. */
   copy(offset: number, length: number): Uint8Array {
     this.check(offset, length);
-    return this.bytes.slice(offset, offset + length);
+    // Not `this.bytes.slice`: on a Node Buffer that shares memory instead of copying.
+    return Uint8Array.prototype.slice.call(this.bytes, offset, offset + length);
   }
 
   /** UTF-16LE text of `length` bytes; an odd final byte is dropped. */

@@ -44,6 +44,13 @@ describe('ByteView', () => {
     expect(() => view.u8(-1)).toThrow(FormatError);
   });
 
+  it('copies really copy, even over a Node Buffer', () => {
+    const buffer = Buffer.from([1, 2, 3, 4]);
+    const copy = new ByteView(buffer).copy(0, 4);
+    copy[0] = 9;
+    expect(buffer[0]).toBe(1);
+  });
+
   it('sub-views keep absolute offsets', () => {
     const sub = view.view(4, 4, 'cell');
     expect(sub.base).toBe(1004);
