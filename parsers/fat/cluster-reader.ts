@@ -6,7 +6,7 @@ export class ClusterReader implements RandomAccessReader {
   readonly name: string;
   readonly size: number;
   private readonly volume: RandomAccessReader;
-  private readonly runs: ClusterRun[];
+  readonly runs: ClusterRun[];
   private readonly clusterSize: number;
   private readonly clusterOffset: (cluster: number) => number;
 

@@ -115,7 +115,13 @@ export function parseDirectoryEntry(view: ByteView): ShortEntry | LongEntry {
   const attributes = view.u8(DIR_ATTR);
   const deleted = first === DELETED_MARK;
   if (isLongEntry(attributes)) {
-    return { kind: 'long', order: view.u8(LDIR_ORD), deleted, checksum: view.u8(LDIR_CHKSUM), ...longPart(view) };
+    return {
+      kind: 'long',
+      order: view.u8(LDIR_ORD),
+      deleted,
+      checksum: view.u8(LDIR_CHKSUM),
+      ...longPart(view),
+    };
   }
   // An explicit copy: ByteView.copy uses slice(), which shares memory when the bytes are a Buffer.
   const rawName = Uint8Array.from(view.subarray(DIR_NAME, 11));

@@ -3,6 +3,7 @@ import { BOOT_SECTOR_SIZE, type BootSector, type FatType, parseBootSector } from
 import { ClusterReader } from './cluster-reader.js';
 import {
   ATTR_DIRECTORY,
+  ATTR_HIDDEN,
   ATTR_READ_ONLY,
   ATTR_VOLUME_ID,
   DIRECTORY_ENTRY_SIZE,
@@ -426,6 +427,12 @@ export class FatVolume {
     return found;
   }
 
+  /** The clusters holding an entry's content, as runs (for data-run listings and tests). */
+  async clusterRuns(entry: FatEntry): Promise<ClusterRun[]> {
+    const reader = await this.openFile(entry);
+    return reader instanceof ClusterReader ? reader.runs : [];
+  }
+
   /**
    * The content of a file entry. Live files follow their FAT chain; deleted files read the
    * contiguous clusters from a free start cluster (best effort, `entry.recovery`). A chain
@@ -481,11 +488,7 @@ export class FatVolume {
       const name = entry.isVolumeLabel
         ? `${entry.path.slice(0, -entry.name.length)}${entry.shortName.padEnd(11)} (Volume Label Entry)`
         : entry.path;
-      const mode = entry.isDirectory
-        ? 'd/drwxrwxrwx'
-        : (entry.attributes & ATTR_READ_ONLY) !== 0
-          ? 'r/rr-xr-xr-x'
-          : 'r/rrwxrwxrwx';
+      const mode = `${entry.isDirectory ? 'd/d' : 'r/r'}${tskPermissions(entry.attributes).repeat(3)}`;
       yield [
         '0',
         `${name}${entry.deleted ? ' (deleted)' : ''}`,
@@ -501,6 +504,16 @@ export class FatVolume {
       ].join('|');
     }
   }
+}
+
+/**
+ * The permissions The Sleuth Kit (4.x) prints for FAT attributes. It clears r for read-only
+ * and w for hidden (the reverse of what one would expect); we match it so body files agree.
+ */
+function tskPermissions(attributes: number): string {
+  const read = (attributes & ATTR_READ_ONLY) !== 0 ? '-' : 'r';
+  const write = (attributes & ATTR_HIDDEN) !== 0 ? '-' : 'w';
+  return `${read}${write}x`;
 }
 
 export function openFat(reader: RandomAccessReader, options?: OpenFatOptions): Promise<FatVolume> {
