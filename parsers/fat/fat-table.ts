@@ -111,7 +111,6 @@ export class FatTable {
     let cluster = start;
     const bound = Math.min(limit, this.maxCluster - 1);
     for (;;) {
-      if (visited.has(cluster)) return fail(cluster, `loops back to cluster ${cluster}`);
       visited.add(cluster);
       const last = runs.at(-1);
       if (last !== undefined && last.cluster + last.count === cluster) last.count += 1;
@@ -131,6 +130,8 @@ export class FatTable {
       if (state === 'bad') return fail(cluster, `cluster ${cluster} is marked bad`);
       if (state === 'reserved')
         return fail(cluster, `cluster ${cluster} links to invalid value 0x${value.toString(16)}`);
+      // The entry of `cluster` is the one that closes the loop: report its offset.
+      if (visited.has(value)) return fail(cluster, `loops back to cluster ${value}`);
       cluster = value;
     }
   }
