@@ -7,7 +7,7 @@ import { type FatEntry, openFat } from './index.js';
 import { buildVolume } from './test-support/build-volume.js';
 import { hasTool } from './test-support/tools.js';
 
-const haveTools = ['mkfs.vfat', 'mcopy', 'mmd', 'mdel', 'mattrib'].every(hasTool);
+const haveTools = ['mkfs.vfat', 'mcopy', 'mmd', 'mdel', 'mdeltree', 'mattrib'].every(hasTool);
 if (!haveTools) console.warn('dosfstools or mtools missing: hostile FAT tests skipped');
 const work = mkdtempSync(join(tmpdir(), 'fat-hostile-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -158,7 +158,7 @@ describe.skipIf(!haveTools)('hostile FAT volumes (mutations of a real FAT16 volu
     ] as const;
     const started = Date.now();
     let opened = 0;
-    for (let iteration = 0; iteration < 200; iteration += 1) {
+    for (let iteration = 0; iteration < 150; iteration += 1) {
       const bytes = original.slice();
       const flips = 1 + Math.floor(random() * 12);
       for (let flip = 0; flip < flips; flip += 1) {
@@ -172,7 +172,7 @@ describe.skipIf(!haveTools)('hostile FAT volumes (mutations of a real FAT16 volu
         expect(error).toBeInstanceOf(FormatError);
       }
     }
-    expect(opened).toBeGreaterThan(80);
+    expect(opened).toBeGreaterThan(60);
     expect(Date.now() - started).toBeLessThan(45_000);
   });
 });

@@ -10,7 +10,7 @@ import { type BuiltVolume, buildVolume, sha256 } from './test-support/build-volu
 import { flsBody, virtualFlsLines } from './test-support/fls.js';
 import { hasTool, run } from './test-support/tools.js';
 
-const haveTools = ['mkfs.vfat', 'mcopy', 'mmd', 'mdel', 'mattrib', 'fls', 'icat'].every(hasTool);
+const haveTools = ['mkfs.vfat', 'mcopy', 'mmd', 'mdel', 'mdeltree', 'mattrib', 'fls', 'icat'].every(hasTool);
 if (!haveTools) console.warn('dosfstools, mtools or sleuthkit missing: FAT conformance tests skipped');
 const work = mkdtempSync(join(tmpdir(), 'fat-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -95,6 +95,12 @@ describe.skipIf(!haveTools).each(volumes)(
       const longDeleted = byName.get('/WINDOWS/system32/Deleted dropper with a long name.tmp');
       expect(longDeleted).toMatchObject({ size: 700, recovery: 'contiguous' });
       expect(longDeleted!.shortName.startsWith('_')).toBe(true);
+      const dropped = byName.get('/_EMP/_UB/_ropped.exe');
+      expect(dropped).toMatchObject({ size: 500, recovery: 'contiguous' });
+      expect(byName.get('/_EMP/_UB')).toMatchObject({ isDirectory: true, size: volume.boot.clusterSize });
+      expect(await hashReader(await volume.openFile(dropped!))).toBe(
+        built.deleted.get('/TEMP/SUB/dropped.exe'),
+      );
       for (const [entry, original] of [
         [shortDeleted!, '/WINDOWS/system32/PENIS32.EXE'],
         [longDeleted!, '/WINDOWS/system32/Deleted dropper with a long name.tmp'],

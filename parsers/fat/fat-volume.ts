@@ -339,6 +339,8 @@ export class FatVolume {
         const runs = clusters === 0 ? [] : await this.recoveredRuns({ ...short, startCluster }, clusters);
         entry.recovery = runs === undefined ? 'overwritten' : 'contiguous';
         if (runs !== undefined) this.runsOf.set(entry, runs);
+        // A deleted directory keeps its first cluster: listed (and entered) as TSK does.
+        if (runs !== undefined && isDirectory) entry.size = clusterSize;
       }
       return entry;
     }
@@ -374,7 +376,8 @@ export class FatVolume {
           return;
         }
         yield entry;
-        if (!entry.isDirectory || entry.deleted || entry.startCluster === 0) continue;
+        if (!entry.isDirectory || entry.startCluster === 0) continue;
+        if (entry.deleted && entry.recovery !== 'contiguous') continue;
         if (visited.has(entry.startCluster)) {
           this.addError(
             new FormatError(

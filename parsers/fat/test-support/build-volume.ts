@@ -96,12 +96,17 @@ export function buildVolume(
   run('mattrib', [...image, '+r', '+h', '+s', '::/WINDOWS/system32/msblast.exe']);
   run('mattrib', [...image, '+h', '::/WINDOWS/system32/wins/dllhost.exe']);
   run('mattrib', [...image, '+r', '::/WINDOWS/system32/TFTP1234']);
-  // Deleted last, so that no later write reuses their directory slots.
+  // A deleted directory tree (mdeltree marks every entry in it deleted).
+  run('mmd', [...image, '::/TEMP', '::/TEMP/SUB']);
+  put('/TEMP/SUB/dropped.exe', 500, false);
+  put('/TEMP/a.exe', 300, false);
+  // Deleted last, so that no later write reuses their directory slots or clusters.
   run('mdel', [
     ...image,
     '::/WINDOWS/system32/PENIS32.EXE',
     '::/WINDOWS/system32/Deleted dropper with a long name.tmp',
   ]);
+  run('mdeltree', [...image, '::/TEMP']);
   return { path, files, deleted, fragmented };
 }
 
