@@ -118,8 +118,21 @@ export function* chunkRecordHeaders(
 ): Generator<EventRecordHeader> {
   let offset = CHUNK_HEADER_SIZE;
   while (offset + 4 <= limit) {
-    const record = parseRecordHeader(chunk, offset, limit);
+    // In sequence, a record whose trailing size copy is damaged is still read (reported):
+    // python-evtx renders those too. When resynchronising, the copy must match.
+    const record = parseRecordHeader(chunk, offset, limit, false);
     if (typeof record !== 'string') {
+      if (!record.sizeCopyValid) {
+        const copy = chunk.u32(offset + record.size - 4);
+        report(
+          new FormatError(
+            FORMAT,
+            'event record',
+            chunk.base + offset,
+            `record size ${record.size} differs from its trailing copy ${copy}`,
+          ),
+        );
+      }
       yield record;
       offset += record.size;
       continue;

@@ -14,16 +14,19 @@ export interface EventRecordHeader {
   /** Chunk-relative start and end of the binary XML. */
   dataStart: number;
   dataEnd: number;
+  /** False when the trailing size copy differs (a record cut short by a crash or overwrite). */
+  sizeCopyValid: boolean;
 }
 
 /**
  * The record header at `offset`, or a reason why there is no valid record there
- * (bad signature, impossible size, size copy mismatch).
+ * (bad signature, impossible size, and unless `requireSizeCopy` is false, size copy mismatch).
  */
 export function parseRecordHeader(
   chunk: ByteView,
   offset: number,
   limit: number,
+  requireSizeCopy = true,
 ): EventRecordHeader | string {
   if (!chunk.has(offset, RECORD_HEADER_SIZE) || offset + RECORD_HEADER_SIZE > limit)
     return 'record header runs past the chunk data';
@@ -31,7 +34,7 @@ export function parseRecordHeader(
   const size = chunk.u32(offset + 4);
   if (size < RECORD_MIN_SIZE || offset + size > limit) return `record size ${size} is impossible here`;
   const copy = chunk.u32(offset + size - 4);
-  if (copy !== size) return `record size ${size} differs from its trailing copy ${copy}`;
+  if (copy !== size && requireSizeCopy) return `record size ${size} differs from its trailing copy ${copy}`;
   return {
     offset,
     size,
@@ -39,5 +42,6 @@ export function parseRecordHeader(
     writtenFiletime: chunk.u64(offset + 16),
     dataStart: offset + RECORD_HEADER_SIZE,
     dataEnd: offset + size - 4,
+    sizeCopyValid: copy === size,
   };
 }
