@@ -83,7 +83,7 @@ async function ours(path: string): Promise<EvtxRecord[]> {
   }
 }
 
-const unescape = (text: string): string =>
+const decodeEntities = (text: string): string =>
   text
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
@@ -100,8 +100,9 @@ const unescape = (text: string): string =>
  */
 function normalise(value: string): string {
   // Unpaired UTF-16 surrogates: evtxexport writes U+FFFD, we keep the code unit.
-  const text = unescape(value)
-    .replace(/[\s\u0000]+$/, '')
+  const text = decodeEntities(value)
+    .replace(/\s+$/, '')
+    .replace(/\0+$/, '')
     .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
   if (/^0x[0-9a-f]+$/i.test(text)) return `0x${BigInt(text).toString(16)}`;
   if (/^\{[0-9a-f-]{36}\}$/i.test(text)) return text.toLowerCase();

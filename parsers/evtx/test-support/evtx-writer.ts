@@ -300,7 +300,7 @@ export function buildEvtx(records: WRecord[], options: BuildOptions = {}): Uint8
   header.u32(options.fileFlags ?? 0);
   header.view.setUint32(124, crc32(header.data.subarray(0, 120)), true);
   file.set(header.data, 0);
-  chunks.forEach((chunk, index) => file.set(chunk, 4096 + index * CHUNK_SIZE));
+  for (const [index, chunk] of chunks.entries()) file.set(chunk, 4096 + index * CHUNK_SIZE);
   return file;
 }
 

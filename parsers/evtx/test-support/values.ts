@@ -48,7 +48,11 @@ export const v = {
     ),
   filetime: (filetime: bigint): WValue => fixed(0x11, 8, (d) => d.setBigUint64(0, filetime, true)),
   systemtime: (parts: [number, number, number, number, number, number, number, number]): WValue =>
-    fixed(0x12, 16, (d) => parts.forEach((part, index) => d.setUint16(index * 2, part, true))),
+    fixed(0x12, 16, (d) =>
+      parts.forEach((part, index) => {
+        d.setUint16(index * 2, part, true);
+      }),
+    ),
   sid: (sid: string): WValue => {
     const [, revision, authority, ...subs] = sid.split('-');
     const bytes = new Uint8Array(8 + subs.length * 4);
@@ -57,7 +61,9 @@ export const v = {
     d.setUint8(1, subs.length);
     d.setUint16(2, Math.floor(Number(authority) / 2 ** 32));
     d.setUint32(4, Number(authority) % 2 ** 32);
-    subs.forEach((sub, index) => d.setUint32(8 + index * 4, Number(sub), true));
+    subs.forEach((sub, index) => {
+      d.setUint32(8 + index * 4, Number(sub), true);
+    });
     return { type: 0x13, bytes };
   },
   hex32: (value: number): WValue => fixed(0x14, 4, (d) => d.setUint32(0, value, true)),
@@ -70,12 +76,22 @@ export const v = {
     bytes: utf16(items.map((item) => `${item}\0`).join('')),
   }),
   u16Array: (items: number[]): WValue =>
-    fixed(0x86, items.length * 2, (d) => items.forEach((item, index) => d.setUint16(index * 2, item, true))),
+    fixed(0x86, items.length * 2, (d) =>
+      items.forEach((item, index) => {
+        d.setUint16(index * 2, item, true);
+      }),
+    ),
   u32Array: (items: number[]): WValue =>
-    fixed(0x88, items.length * 4, (d) => items.forEach((item, index) => d.setUint32(index * 4, item, true))),
+    fixed(0x88, items.length * 4, (d) =>
+      items.forEach((item, index) => {
+        d.setUint32(index * 4, item, true);
+      }),
+    ),
   guidArray: (items: string[]): WValue => {
     const bytes = new Uint8Array(items.length * 16);
-    items.forEach((item, index) => bytes.set(guidBytes(item), index * 16));
+    items.forEach((item, index) => {
+      bytes.set(guidBytes(item), index * 16);
+    });
     return { type: 0x8f, bytes };
   },
   raw: (type: number, bytes: number[]): WValue => ({ type, bytes: Uint8Array.from(bytes) }),
