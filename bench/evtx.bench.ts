@@ -1,0 +1,169 @@
+/**
+ * EVTX: every record rendered, ours vs evtxexport -f xml (libevtx-utils), @ts-evtx/core and
+ * python-evtx (evtx_dump.py; run on a small subset only: it renders at ~0.4 MB/s), on the corpus
+ * (gunzipped into bench/out/evtx-corpus) and on a ~100 MB log built by repeating the chunks of
+ * the largest System/Security file behind one header (CRCs fixed).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { crc32 } from '../parsers/evtx/crc32.js';
+import {
+  corpusDir,
+  ensureWorkDir,
+  type Measurement,
+  printTable,
+  runMeasured,
+  runWorker,
+  toolAvailable,
+} from './lib.js';
+
+// ../shared/corpus from the repository root (worktrees sit one level deeper).
+const source =
+  [join(corpusDir, 'evtx'), join(corpusDir, '..', '..', '..', 'shared', 'corpus', 'evtx')].find((path) =>
+    existsSync(path),
+  ) ?? join(corpusDir, 'evtx');
+if (!existsSync(source)) {
+  process.stdout.write(`\n## evtx\n\nskipped: no corpus at ${source}\n`);
+  process.exit(0);
+}
+const out = join(ensureWorkDir(), 'evtx-corpus');
+mkdirSync(out, { recursive: true });
+const files: string[] = [];
+for (const name of readdirSync(source).sort()) {
+  if (!name.includes('.evtx')) continue;
+  const target = join(out, name.replace(/\.gz$/, ''));
+  if (!existsSync(target)) {
+    const bytes = readFileSync(join(source, name));
+    writeFileSync(target, name.endsWith('.gz') ? gunzipSync(bytes) : bytes);
+  }
+  files.push(target);
+}
+
+/** A valid multi-chunk EVTX of ~targetBytes: one header, the chunks of `base` repeated. */
+function buildLarge(base: string, target: string, targetBytes: number): void {
+  if (existsSync(target) && statSync(target).size >= targetBytes * 0.9) return;
+  const bytes = readFileSync(base);
+  const chunks: Uint8Array[] = [];
+  for (let offset = 4096; offset + 65536 <= bytes.length; offset += 65536) {
+    if (bytes[offset] === 0x45) chunks.push(bytes.subarray(offset, offset + 65536)); // "ElfChnk"
+  }
+  const repeat = Math.max(1, Math.floor(targetBytes / (chunks.length * 65536)));
+  const count = Math.min(65535, chunks.length * repeat);
+  const file = new Uint8Array(4096 + count * 65536);
+  file.set(bytes.subarray(0, 4096), 0);
+  for (let index = 0; index < count; index += 1)
+    file.set(chunks[index % chunks.length]!, 4096 + index * 65536);
+  const view = new DataView(file.buffer);
+  view.setBigUint64(16, BigInt(count - 1), true);
+  view.setUint16(42, count, true);
+  view.setUint32(124, crc32(file.subarray(0, 120)), true);
+  writeFileSync(target, file);
+}
+const large = join(ensureWorkDir(), 'evtx-large-security.evtx');
+const largeBase =
+  files.find((file) => file.endsWith('williballenthin_python-evtx__security.evtx')) ?? files[0]!;
+buildLarge(largeBase, large, 100_000_000);
+
+const totalBytes = (list: string[]) => list.reduce((sum, file) => sum + statSync(file).size, 0);
+
+function countEvents(stdout: string): number {
+  return (stdout.match(/^<Event[ >]/gm) ?? []).length;
+}
+
+function measureSet(title: string, list: string[], withPython: boolean): void {
+  const rows: Measurement[] = [];
+  const bytes = totalBytes(list);
+  const input = list.length === 1 ? 'large' : `${list.length} files`;
+  const ours = runWorker('evtx-ours.ts', list);
+  rows.push({
+    tool: 'ours (JSON)',
+    input,
+    bytes,
+    records: ours.records,
+    seconds: ours.seconds,
+    peakRssMiB: ours.peakRssMiB,
+  });
+  const oursXml = runWorker('evtx-ours.ts', ['--xml', ...list]);
+  rows.push({
+    tool: 'ours (JSON + XML)',
+    input,
+    bytes,
+    records: oursXml.records,
+    seconds: oursXml.seconds,
+    peakRssMiB: oursXml.peakRssMiB,
+  });
+  if (toolAvailable('evtxexport')) {
+    let seconds = 0;
+    let peak = 0;
+    let records = 0;
+    let failed = 0;
+    for (const file of list) {
+      const run = runMeasured(['evtxexport', '-f', 'xml', file]);
+      seconds += run.seconds;
+      peak = Math.max(peak, run.peakRssMiB);
+      records += countEvents(run.stdout);
+      if (run.status !== 0) failed += 1;
+    }
+    rows.push({
+      tool: 'evtxexport -f xml',
+      input,
+      bytes,
+      records,
+      seconds,
+      peakRssMiB: peak,
+      ...(failed ? { note: `(${failed} failed)` } : {}),
+    });
+  }
+  const peer = runWorker('evtx-ts-evtx.ts', list);
+  rows.push({
+    tool: '@ts-evtx/core',
+    input,
+    bytes,
+    records: peer.records,
+    seconds: peer.seconds,
+    peakRssMiB: peer.peakRssMiB,
+  });
+  printTable(title, rows);
+  if (withPython && toolAvailable('evtx_dump.py')) {
+    // python-evtx renders at ~0.4 MB/s: only the small files (< 300 kB), in a table of their own.
+    const small = list.filter((file) => statSync(file).size < 300_000);
+    let seconds = 0;
+    let peak = 0;
+    let records = 0;
+    for (const file of small) {
+      const run = runMeasured(['/usr/bin/python3', '/usr/bin/evtx_dump.py', file]);
+      seconds += run.seconds;
+      peak = Math.max(peak, run.peakRssMiB);
+      records += countEvents(run.stdout);
+    }
+    const oursSmall = runWorker('evtx-ours.ts', small);
+    const smallBytes = totalBytes(small);
+    const label = `${small.length} small files`;
+    printTable(`evtx: python-evtx subset (${small.length} corpus files < 300 kB)`, [
+      {
+        tool: 'ours (JSON)',
+        input: label,
+        bytes: smallBytes,
+        records: oursSmall.records,
+        seconds: oursSmall.seconds,
+        peakRssMiB: oursSmall.peakRssMiB,
+      },
+      {
+        tool: 'python-evtx (evtx_dump.py)',
+        input: label,
+        bytes: smallBytes,
+        records,
+        seconds,
+        peakRssMiB: peak,
+      },
+    ]);
+  }
+}
+
+measureSet(`evtx: corpus (${files.length} files, every record rendered)`, files, true);
+measureSet(
+  `evtx: ${(statSync(large).size / 1e6).toFixed(0)} MB log (security.evtx chunks repeated)`,
+  [large],
+  false,
+);

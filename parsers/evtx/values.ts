@@ -1,0 +1,323 @@
+/**
+ * Substitution and value-token values (libfwevt "Value types"), decoded straight into
+ * their rendered form (see EvtxValue). Sizes come from the template instance's value
+ * descriptors; a value whose size does not fit its type raises a FormatError that the
+ * caller records, and the next value is still read at its own descriptor offset.
+ */
+import type { ByteView } from '../io/index.js';
+import {
+  VALUE_ANSI_STRING,
+  VALUE_ARRAY_FLAG,
+  VALUE_BINARY,
+  VALUE_BINXML,
+  VALUE_BOOL,
+  VALUE_EVT_HANDLE,
+  VALUE_EVT_XML,
+  VALUE_FILETIME,
+  VALUE_GUID,
+  VALUE_HEX_INT32,
+  VALUE_HEX_INT64,
+  VALUE_INT8,
+  VALUE_INT16,
+  VALUE_INT32,
+  VALUE_INT64,
+  VALUE_NULL,
+  VALUE_REAL32,
+  VALUE_REAL64,
+  VALUE_SID,
+  VALUE_SIZE_T,
+  VALUE_STRING,
+  VALUE_SYSTEMTIME,
+  VALUE_UINT8,
+  VALUE_UINT16,
+  VALUE_UINT32,
+  VALUE_UINT64,
+} from './constants.js';
+import type { BinXmlFragment, EvtxScalar, EvtxValue } from './nodes.js';
+
+const utf16Decoder = new TextDecoder('utf-16le');
+const latin1Decoder = new TextDecoder('latin1');
+const HEX = '0123456789ABCDEF';
+
+/** Parses nested binary XML at a chunk-relative offset (type 0x21). */
+export type NestedParser = (offset: number, size: number) => BinXmlFragment;
+
+/** Fixed element sizes of the scalar types, for arrays (type | 0x80). */
+const FIXED_SIZES: Record<number, number> = {
+  [VALUE_INT8]: 1,
+  [VALUE_UINT8]: 1,
+  [VALUE_INT16]: 2,
+  [VALUE_UINT16]: 2,
+  [VALUE_INT32]: 4,
+  [VALUE_UINT32]: 4,
+  [VALUE_INT64]: 8,
+  [VALUE_UINT64]: 8,
+  [VALUE_REAL32]: 4,
+  [VALUE_REAL64]: 8,
+  [VALUE_BOOL]: 4,
+  [VALUE_GUID]: 16,
+  [VALUE_FILETIME]: 8,
+  [VALUE_SYSTEMTIME]: 16,
+  [VALUE_HEX_INT32]: 4,
+  [VALUE_HEX_INT64]: 8,
+};
+
+/** UTF-16LE text of `byteLength` bytes with trailing NULs dropped. */
+export function readUtf16(view: ByteView, offset: number, byteLength: number): string {
+  view.check(offset, byteLength);
+  let end = offset + (byteLength & ~1);
+  while (end > offset && view.u16(end - 2) === 0) end -= 2;
+  const count = (end - offset) >> 1;
+  if (count > 24) return utf16Decoder.decode(view.subarray(offset, end - offset));
+  // Short strings dominate event data; building them directly beats a TextDecoder call.
+  let text = '';
+  for (let cursor = offset; cursor < end; cursor += 2) text += String.fromCharCode(view.u16(cursor));
+  return text;
+}
+
+function readAnsi(view: ByteView, offset: number, length: number): string {
+  view.check(offset, length);
+  let end = offset + length;
+  while (end > offset && view.u8(end - 1) === 0) end -= 1;
+  return latin1Decoder.decode(view.subarray(offset, end - offset));
+}
+
+function safeInteger(value: bigint): number | string {
+  return value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : value.toString();
+}
+
+function finite(value: number): number | string {
+  return Number.isFinite(value) ? value : String(value);
+}
+
+export function hexBytes(view: ByteView, offset: number, length: number): string {
+  view.check(offset, length);
+  let text = '';
+  for (let index = 0; index < length; index += 1) {
+    const byte = view.u8(offset + index);
+    text += HEX[byte >> 4]! + HEX[byte & 15]!;
+  }
+  return text;
+}
+
+function hex32(value: number): string {
+  return `0x${value.toString(16)}`;
+}
+
+function hex64(view: ByteView, offset: number): string {
+  const low = view.u32(offset);
+  const high = view.u32(offset + 4);
+  if (high === 0) return `0x${low.toString(16)}`;
+  return `0x${high.toString(16)}${low.toString(16).padStart(8, '0')}`;
+}
+
+const FILETIME_TICKS_PER_SECOND = 10_000_000;
+const FILETIME_UNIX_SECONDS = 11_644_473_600;
+const TWO_POW_32_MOD_TICKS = 4_294_967_296 % FILETIME_TICKS_PER_SECOND;
+
+/**
+ * FILETIME as ISO 8601 with its full 100 ns precision, in the form Windows renders
+ * SystemTime: 2019-02-09T17:05:24.672757800Z. Exact without bigint arithmetic.
+ */
+export function filetimeToIso(low: number, high: number): string {
+  const ticks =
+    (((high % FILETIME_TICKS_PER_SECOND) * TWO_POW_32_MOD_TICKS) % FILETIME_TICKS_PER_SECOND) +
+    (low % FILETIME_TICKS_PER_SECOND);
+  const fraction = ticks % FILETIME_TICKS_PER_SECOND;
+  const seconds = Math.round((high * 4_294_967_296 + low - fraction) / FILETIME_TICKS_PER_SECOND);
+  const date = new Date((seconds - FILETIME_UNIX_SECONDS) * 1000);
+  const text = date.toISOString();
+  // Years outside 0000-9999 come out as ±YYYYYY: keep them, they are still exact.
+  return `${text.slice(0, text.length - 5)}.${fraction.toString().padStart(7, '0')}00Z`;
+}
+
+function readFiletime(view: ByteView, offset: number): string {
+  return filetimeToIso(view.u32(offset), view.u32(offset + 4));
+}
+
+function pad(value: number, width: number): string {
+  return value.toString().padStart(width, '0');
+}
+
+function readSystemtime(view: ByteView, offset: number): string {
+  const year = view.u16(offset);
+  const month = view.u16(offset + 2);
+  const day = view.u16(offset + 6);
+  const hour = view.u16(offset + 8);
+  const minute = view.u16(offset + 10);
+  const second = view.u16(offset + 12);
+  const millis = view.u16(offset + 14);
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}.${pad(millis, 3)}Z`;
+}
+
+/** SID (revision, count, 48-bit big-endian authority, count x u32): S-1-5-21-... Returns its size too. */
+function readSid(view: ByteView, offset: number, size: number): [string, number] {
+  if (size < 8) throw view.error(offset, `SID of ${size} bytes is shorter than its 8-byte header`);
+  const revision = view.u8(offset);
+  const count = view.u8(offset + 1);
+  const length = 8 + count * 4;
+  if (length > size)
+    throw view.error(offset, `SID with ${count} sub-authorities does not fit in ${size} bytes`);
+  const authority = view.u16be(offset + 2) * 4_294_967_296 + view.u32be(offset + 4);
+  let text = `S-${revision}-${authority}`;
+  for (let index = 0; index < count; index += 1) text += `-${view.u32(offset + 8 + index * 4)}`;
+  return [text, length];
+}
+
+function sizeError(view: ByteView, offset: number, type: number, size: number): Error {
+  return view.error(offset, `value type 0x${type.toString(16)} cannot have size ${size}`);
+}
+
+/** One scalar of a fixed-size type at `offset` (size already checked). */
+function readFixed(view: ByteView, offset: number, type: number, size: number): EvtxScalar {
+  switch (type) {
+    case VALUE_INT8:
+      return (view.u8(offset) << 24) >> 24;
+    case VALUE_UINT8:
+      return view.u8(offset);
+    case VALUE_INT16:
+      return view.i16(offset);
+    case VALUE_UINT16:
+      return view.u16(offset);
+    case VALUE_INT32:
+      return view.i32(offset);
+    case VALUE_UINT32:
+      return view.u32(offset);
+    case VALUE_INT64:
+      return safeInteger(view.i64(offset));
+    case VALUE_UINT64:
+      return view.u32(offset + 4) < 0x200000
+        ? view.u32(offset + 4) * 4_294_967_296 + view.u32(offset)
+        : view.u64(offset).toString();
+    case VALUE_REAL32:
+      return finite(view.f32(offset));
+    case VALUE_REAL64:
+      return finite(view.f64(offset));
+    case VALUE_BOOL:
+      // Windows writes a 32-bit BOOL; any non-zero value is true (some logs hold 2, -1, ...).
+      return size >= 4 ? view.u32(offset) !== 0 : view.u8(offset) !== 0;
+    case VALUE_GUID:
+      return view.guid(offset);
+    case VALUE_FILETIME:
+      return readFiletime(view, offset);
+    case VALUE_SYSTEMTIME:
+      return readSystemtime(view, offset);
+    case VALUE_HEX_INT32:
+      return hex32(view.u32(offset));
+    case VALUE_HEX_INT64:
+      return hex64(view, offset);
+    default:
+      throw view.error(offset, `value type 0x${type.toString(16)} is not a fixed-size type`);
+  }
+}
+
+function splitStrings(text: string): string[] {
+  const items = text.split('\0');
+  if (items.length > 0 && items[items.length - 1] === '') items.pop();
+  return items;
+}
+
+/**
+ * A substitution value of `type` occupying `size` bytes at `offset` (chunk-relative view).
+ * Throws FormatError on a value that does not fit its type.
+ */
+export function readValue(
+  view: ByteView,
+  offset: number,
+  size: number,
+  type: number,
+  nested: NestedParser,
+): EvtxValue {
+  view.check(offset, size);
+  switch (type) {
+    case VALUE_NULL:
+      return null;
+    case VALUE_STRING:
+      return readUtf16(view, offset, size);
+    case VALUE_ANSI_STRING:
+      return readAnsi(view, offset, size);
+    case VALUE_BINARY:
+      return hexBytes(view, offset, size);
+    case VALUE_SID:
+      return size === 0 ? null : readSid(view, offset, size)[0];
+    case VALUE_SIZE_T:
+      if (size === 4) return hex32(view.u32(offset));
+      if (size === 8) return hex64(view, offset);
+      throw sizeError(view, offset, type, size);
+    case VALUE_EVT_HANDLE:
+      if (size === 4) return view.u32(offset);
+      if (size === 8) return safeInteger(view.u64(offset));
+      throw sizeError(view, offset, type, size);
+    case VALUE_BINXML:
+      return nested(offset, size);
+    case VALUE_EVT_XML:
+      return readUtf16(view, offset, size);
+    case VALUE_STRING | VALUE_ARRAY_FLAG:
+      return splitStrings(readUtf16(view, offset, size));
+    case VALUE_ANSI_STRING | VALUE_ARRAY_FLAG:
+      return splitStrings(readAnsi(view, offset, size));
+    case VALUE_SID | VALUE_ARRAY_FLAG: {
+      const items: EvtxScalar[] = [];
+      let cursor = offset;
+      while (cursor < offset + size) {
+        const [sid, length] = readSid(view, cursor, offset + size - cursor);
+        items.push(sid);
+        cursor += length;
+      }
+      return items;
+    }
+    case VALUE_SIZE_T | VALUE_ARRAY_FLAG:
+    case VALUE_EVT_HANDLE | VALUE_ARRAY_FLAG: {
+      // The element size is the writer's pointer size, which the file does not record.
+      const width = size % 8 === 0 ? 8 : 4;
+      const items: EvtxScalar[] = [];
+      for (let cursor = offset; cursor + width <= offset + size; cursor += width) {
+        items.push(width === 8 ? hex64(view, cursor) : hex32(view.u32(cursor)));
+      }
+      return items;
+    }
+    default:
+      break;
+  }
+  if (type & VALUE_ARRAY_FLAG) {
+    const scalar = type & ~VALUE_ARRAY_FLAG;
+    const width = FIXED_SIZES[scalar];
+    if (width === undefined) throw view.error(offset, `unknown array value type 0x${type.toString(16)}`);
+    if (size % width !== 0) throw sizeError(view, offset, type, size);
+    const items: EvtxScalar[] = [];
+    for (let cursor = offset; cursor < offset + size; cursor += width) {
+      items.push(readFixed(view, cursor, scalar, width));
+    }
+    return items;
+  }
+  const width = FIXED_SIZES[type];
+  if (width === undefined) throw view.error(offset, `unknown value type 0x${type.toString(16)}`);
+  // Booleans are 4 bytes, but a few writers use 1 or 2; other types must be exact.
+  if (size === width || (type === VALUE_BOOL && size > 0 && size <= 4)) {
+    return readFixed(view, offset, type, size);
+  }
+  if (size === 0) return null;
+  throw sizeError(view, offset, type, size);
+}
+
+/**
+ * A value token (0x05) outside a substitution: strings carry a 16-bit character count,
+ * other types their fixed size. Returns the value and the bytes consumed.
+ */
+export function readTokenValue(view: ByteView, offset: number, type: number): [EvtxValue, number] {
+  const base = type & ~VALUE_ARRAY_FLAG;
+  if (base === VALUE_STRING) {
+    const count = view.u16(offset);
+    const text = readUtf16(view, offset + 2, count * 2);
+    return [type & VALUE_ARRAY_FLAG ? splitStrings(text) : text, 2 + count * 2];
+  }
+  if (base === VALUE_ANSI_STRING) {
+    const count = view.u16(offset);
+    const text = readAnsi(view, offset + 2, count);
+    return [type & VALUE_ARRAY_FLAG ? splitStrings(text) : text, 2 + count];
+  }
+  const width = FIXED_SIZES[type];
+  if (width === undefined)
+    throw view.error(offset, `value token of type 0x${type.toString(16)} has no known size`);
+  return [readFixed(view, offset, type, width), width];
+}
