@@ -110,7 +110,13 @@ export async function workerMain(
   const start = process.hrtime.bigint();
   const { bytes, records, extra } = await work();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const result: WorkerResult = { bytes, records, seconds, peakRssMiB: peakRssMiB(), ...(extra ? { extra } : {}) };
+  const result: WorkerResult = {
+    bytes,
+    records,
+    seconds,
+    peakRssMiB: peakRssMiB(),
+    ...(extra ? { extra } : {}),
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
