@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { toolVersion } from '../scan/paths.js';
 import { registerBatchCommand } from './batch-command.js';
+import { registerParseCommand } from './parse-command.js';
 import { registerRulesCommand } from './rules-command.js';
 import { registerScanCommand } from './scan-command.js';
 
@@ -27,10 +28,16 @@ export function buildProgram(): Command {
   registerScanCommand(program);
   registerBatchCommand(program);
   registerRulesCommand(program);
+  registerParseCommand(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `blaster-triage parse ... | head`: a closed pipe ends the output, it is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_CLEAN);
+    throw error;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -1,0 +1,84 @@
+import { createReadStream } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { openEvt } from '../../parsers/evt/index.js';
+import { openEvtx } from '../../parsers/evtx/index.js';
+import { FileReader, type FormatErrorRecord } from '../../parsers/io/index.js';
+import { toPlain } from '../report/plain.js';
+import { EXIT_CLEAN } from './main.js';
+
+/** What one parser gives for `parse`: its raw records, and the damage it found. */
+interface Dump {
+  records: AsyncIterable<unknown>;
+  errors(): FormatErrorRecord[];
+  errorCount(): number;
+}
+
+type Dumper = (path: string) => Promise<Dump>;
+
+/** One entry per format: the parser's own records, not the normalized ones. */
+export const dumpers: Record<string, Dumper> = {
+  async evt(path) {
+    const reader = await FileReader.open(path);
+    const log = await openEvt(reader);
+    return {
+      records: closing(log.records(), reader),
+      errors: () => log.errors.map((error) => error.toJSON()),
+      errorCount: () => log.errorCount,
+    };
+  },
+  async evtx(path) {
+    const reader = await FileReader.open(path);
+    const file = await openEvtx(reader);
+    async function* records(): AsyncGenerator<unknown> {
+      for await (const record of file.records()) {
+        yield {
+          recordId: record.recordId,
+          written: record.written,
+          chunkIndex: record.chunkIndex,
+          offset: record.offset,
+          event: record.event,
+        };
+      }
+    }
+    return {
+      records: closing(records(), reader),
+      errors: () => file.errors.list.map((error) => error.toJSON()),
+      errorCount: () => file.errors.count,
+    };
+  },
+};
+
+async function* closing<T>(records: AsyncIterable<T>, reader: { close(): Promise<void> }): AsyncGenerator<T> {
+  try {
+    yield* records;
+  } finally {
+    await reader.close();
+  }
+}
+
+export function openTextStream(path: string): AsyncIterable<Uint8Array> {
+  return createReadStream(path, { flags: 'r', highWaterMark: 1024 * 1024 });
+}
+
+export function registerParseCommand(program: Command): void {
+  program
+    .command('parse')
+    .description("dump one artifact file's parsed records as JSON lines (the parser's own records)")
+    .argument('<file>', 'artifact file')
+    .addOption(
+      new Option('-t, --type <type>', 'format of the file')
+        .choices(Object.keys(dumpers))
+        .makeOptionMandatory(),
+    )
+    .action(async (file: string, options: { type: string }) => {
+      const dump = await dumpers[options.type]!(file);
+      for await (const record of dump.records) {
+        if (!process.stdout.write(`${JSON.stringify(toPlain(record))}\n`)) {
+          await new Promise((resolve) => process.stdout.once('drain', resolve));
+        }
+      }
+      for (const error of dump.errors()) process.stderr.write(`error: ${JSON.stringify(error)}\n`);
+      if (dump.errorCount() > 0) process.stderr.write(`${dump.errorCount()} damaged structures reported\n`);
+      process.exitCode = EXIT_CLEAN;
+    });
+}
