@@ -63,34 +63,34 @@ const MICROS_PER_SECOND = 1_000_000;
 type TimeValue = bigint | undefined | null;
 
 /**
- * Seconds since 1970 with an optional fraction (`1596091265.352146149`, truncated to
- * microseconds) or a sign. 0 and -1 are "no time" (fls writes 0; some writers -1); empty too.
+ * Seconds since 1970 in text[start, end) with an optional fraction (`1596091265.352146149`,
+ * truncated to microseconds) or a sign. 0 and -1 are "no time" (fls writes 0; some writers
+ * -1); empty too.
  */
-export function parseBodyTime(text: string): TimeValue {
-  const length = text.length;
-  if (length === 0) return undefined;
-  let i = 0;
+export function parseBodyTimeAt(text: string, start: number, end: number): TimeValue {
+  if (end <= start) return undefined;
+  let i = start;
   let negative = false;
-  if (text.charCodeAt(0) === 45) {
+  if (text.charCodeAt(i) === 45) {
     negative = true;
-    i = 1;
+    i += 1;
   }
   let seconds = 0;
-  let digits = 0;
-  for (; i < length; i++) {
+  const digitsStart = i;
+  for (; i < end; i++) {
     const c = text.charCodeAt(i) - 48;
     if (c < 0 || c > 9) break;
     seconds = seconds * 10 + c;
-    digits += 1;
   }
+  const digits = i - digitsStart;
   if (digits === 0 || digits > 12) return null;
   let micros = 0;
-  if (i < length) {
+  if (i < end) {
     if (text.charCodeAt(i) !== 46) return null;
     i += 1;
     let scale = 100_000;
     const fractionStart = i;
-    for (; i < length; i++) {
+    for (; i < end; i++) {
       const c = text.charCodeAt(i) - 48;
       if (c < 0 || c > 9) return null;
       micros += c * scale;
@@ -104,13 +104,16 @@ export function parseBodyTime(text: string): TimeValue {
   return BigInt(negative ? -total : total);
 }
 
-/** Unsigned decimal (< 2^53) or -1; empty is -2. */
-function parseCount(text: string): number {
-  const length = text.length;
-  if (length === 0) return -2;
-  if (length > 15) return -1;
+export function parseBodyTime(text: string): TimeValue {
+  return parseBodyTimeAt(text, 0, text.length);
+}
+
+/** Unsigned decimal (< 2^53) in text[start, end), or -1; empty is -2. */
+function countAt(text: string, start: number, end: number): number {
+  if (end === start) return -2;
+  if (end - start > 15) return -1;
   let value = 0;
-  for (let i = 0; i < length; i++) {
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i) - 48;
     if (c < 0 || c > 9) return -1;
     value = value * 10 + c;
@@ -118,86 +121,117 @@ function parseCount(text: string): number {
   return value;
 }
 
-function isDigits(text: string): boolean {
-  if (text.length === 0) return false;
-  for (let i = 0; i < text.length; i++) {
+function isDigitsAt(text: string, start: number, end: number): boolean {
+  if (end <= start) return false;
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c < 48 || c > 57) return false;
   }
   return true;
 }
 
+function isDigits(text: string): boolean {
+  return isDigitsAt(text, 0, text.length);
+}
+
 /** `rwx`-style mode string of ls (10 characters), as TSK 2 writes in mode_as_string. */
-function looksLikeLsMode(text: string): boolean {
-  if (text.length !== 10) return false;
-  for (let i = 0; i < 10; i++) {
-    const c = text[i]!;
-    if ('-rwxdlbcpshtTsSwvV'.indexOf(c) < 0) return false;
+function looksLikeLsModeAt(text: string, start: number, end: number): boolean {
+  if (end - start !== 10) return false;
+  for (let i = start; i < end; i++) {
+    if ('-rwxdlbcpshtTsSwvV'.indexOf(text[i]!) < 0) return false;
   }
   return true;
 }
 
+/** Pipes after the first one, counted from the end (enough for the TSK 2 layout). */
+const PIPES_FROM_END = TSK2_FIXED_AFTER_NAME;
+
+/**
+ * Field positions of one line. `pipes[k]` is the (k+1)-th pipe from the end; fields are read
+ * from the right because the name (second field) may contain pipes itself.
+ */
+export class LineFields {
+  first = -1;
+  readonly pipes: number[] = new Array<number>(PIPES_FROM_END).fill(0);
+  pipeCount = 0;
+  text = '';
+
+  scan(text: string): void {
+    this.text = text;
+    this.first = text.indexOf('|');
+    this.pipeCount = 0;
+    if (this.first < 0) return;
+    let position = text.length;
+    while (this.pipeCount < PIPES_FROM_END && position > this.first + 1) {
+      const pipe = text.lastIndexOf('|', position - 1);
+      if (pipe <= this.first) break;
+      this.pipes[this.pipeCount++] = pipe;
+      position = pipe;
+    }
+  }
+
+  /** Number of fields, or at least that many when the line has more pipes than counted. */
+  get fieldCount(): number {
+    return this.first < 0 ? 1 : this.pipeCount + 2;
+  }
+
+  /** Start of the k-th field from the end (k = 1 is the last). */
+  startFromEnd(k: number): number {
+    return this.pipes[k - 1]! + 1;
+  }
+
+  endFromEnd(k: number): number {
+    return k === 1 ? this.text.length : this.pipes[k - 2]!;
+  }
+}
+
 /** Picks the layout from the field count and shape (documented in README). */
-export function detectLayout(fields: readonly string[]): BodyfileLayout | undefined {
-  const n = fields.length;
+function detectLayoutAt(f: LineFields): BodyfileLayout | undefined {
+  const n = f.fieldCount;
   if (n < 11) return undefined;
-  // In TSK 3, fields[n-8] is the mode string (never all digits); in TSK 2 it is the GID.
+  // In TSK 3 the 8th field from the end is the mode string (never all digits); in TSK 2 the GID.
   if (
     n >= TSK2_FIELDS &&
-    isDigits(fields[n - 8]!) &&
-    looksLikeLsMode(fields[n - 11]!) &&
-    isDigits(fields[n - 12]!)
+    isDigitsAt(f.text, f.startFromEnd(8), f.endFromEnd(8)) &&
+    looksLikeLsModeAt(f.text, f.startFromEnd(11), f.endFromEnd(11)) &&
+    isDigitsAt(f.text, f.startFromEnd(12), f.endFromEnd(12))
   ) {
     return 'tsk2';
   }
   return 'tsk3';
 }
 
+/** Layout of an already split line (for callers holding fields). */
+export function detectLayout(fields: readonly string[]): BodyfileLayout | undefined {
+  const f = new LineFields();
+  f.scan(fields.join('|'));
+  return detectLayoutAt(f);
+}
+
+let lastMode = '';
+let lastMd5 = '0';
+
 /**
- * Parses the fields of one line (already split on `|`); returns the record or why the line
- * is unusable.
+ * Parses one line whose pipes `fields` has scanned; returns the record or why the line is
+ * unusable.
  */
-export function parseBodyLine(fields: string[], lineNumber: number, offset: number): BodyfileRecord | string {
-  const layout = detectLayout(fields);
-  if (layout === undefined) return `${fields.length} fields, a bodyfile line has 11 (TSK 3) or 16 (TSK 2)`;
-  const n = fields.length;
+export function parseBodyLine(f: LineFields, lineNumber: number, offset: number): BodyfileRecord | string {
+  const text = f.text;
+  const layout = detectLayoutAt(f);
+  if (layout === undefined) return `${f.fieldCount} fields, a bodyfile line has 11 (TSK 3) or 16 (TSK 2)`;
   const fixed = layout === 'tsk3' ? TSK3_FIXED_AFTER_NAME : TSK2_FIXED_AFTER_NAME;
-  const nameEnd = n - fixed;
-  const rawName = nameEnd === 2 ? fields[1]! : fields.slice(1, nameEnd).join('|');
+  const nameEnd = f.pipes[fixed - 1]!;
+  const rawName = text.slice(f.first + 1, nameEnd);
   if (rawName.length === 0) return 'empty name';
+  // Field k-from-end of each column.
+  const k =
+    layout === 'tsk3'
+      ? { inode: 9, mode: 8, uid: 7, gid: 6, size: 5, atime: 4, mtime: 3, ctime: 2, crtime: 1 }
+      : { inode: 13, mode: 11, uid: 9, gid: 8, size: 6, atime: 5, mtime: 4, ctime: 3, crtime: 0 };
+  const at = (index: number): [number, number] => [f.startFromEnd(index), f.endFromEnd(index)];
 
-  let inode: string;
-  let mode: string;
-  let uidText: string;
-  let gidText: string;
-  let sizeText: string;
-  let atimeText: string;
-  let mtimeText: string;
-  let ctimeText: string;
-  let crtimeText: string;
-  if (layout === 'tsk3') {
-    inode = fields[nameEnd]!;
-    mode = fields[nameEnd + 1]!;
-    uidText = fields[nameEnd + 2]!;
-    gidText = fields[nameEnd + 3]!;
-    sizeText = fields[nameEnd + 4]!;
-    atimeText = fields[nameEnd + 5]!;
-    mtimeText = fields[nameEnd + 6]!;
-    ctimeText = fields[nameEnd + 7]!;
-    crtimeText = fields[nameEnd + 8]!;
-  } else {
-    // device|inode|mode_as_value|mode_as_string|links|uid|gid|rdev|size|atime|mtime|ctime|bsize|blocks
-    inode = fields[nameEnd + 1]!;
-    mode = fields[nameEnd + 3]!;
-    uidText = fields[nameEnd + 5]!;
-    gidText = fields[nameEnd + 6]!;
-    sizeText = fields[nameEnd + 8]!;
-    atimeText = fields[nameEnd + 9]!;
-    mtimeText = fields[nameEnd + 10]!;
-    ctimeText = fields[nameEnd + 11]!;
-    crtimeText = '';
-  }
-
+  const [inodeStart, inodeEnd] = at(k.inode);
+  const inode = text.slice(inodeStart, inodeEnd);
   // Inode: digits, optionally `entry-type-id` or `entry-sequence`.
   let inodeNumber: number | undefined;
   let attributeType: number | undefined;
@@ -231,21 +265,43 @@ export function parseBodyLine(fields: string[], lineNumber: number, offset: numb
     inodeNumber %= MFT_ENTRY_BITS;
   }
 
-  const uid = parseCount(uidText);
-  if (uid === -1) return `bad UID '${clip(uidText)}'`;
-  const gid = parseCount(gidText);
-  if (gid === -1) return `bad GID '${clip(gidText)}'`;
-  const size = parseCount(sizeText);
-  if (size === -1) return `bad size '${clip(sizeText)}'`;
-  const atime = parseBodyTime(atimeText);
-  if (atime === null) return `bad atime '${clip(atimeText)}'`;
-  const mtime = parseBodyTime(mtimeText);
-  if (mtime === null) return `bad mtime '${clip(mtimeText)}'`;
-  const ctime = parseBodyTime(ctimeText);
-  if (ctime === null) return `bad ctime '${clip(ctimeText)}'`;
-  const crtime = parseBodyTime(crtimeText);
-  if (crtime === null) return `bad crtime '${clip(crtimeText)}'`;
+  const [uidStart, uidEnd] = at(k.uid);
+  const uid = countAt(text, uidStart, uidEnd);
+  if (uid === -1) return `bad UID '${clip(text.slice(uidStart, uidEnd))}'`;
+  const [gidStart, gidEnd] = at(k.gid);
+  const gid = countAt(text, gidStart, gidEnd);
+  if (gid === -1) return `bad GID '${clip(text.slice(gidStart, gidEnd))}'`;
+  const [sizeStart, sizeEnd] = at(k.size);
+  const size = countAt(text, sizeStart, sizeEnd);
+  if (size === -1) return `bad size '${clip(text.slice(sizeStart, sizeEnd))}'`;
+  const [aStart, aEnd] = at(k.atime);
+  const atime = parseBodyTimeAt(text, aStart, aEnd);
+  if (atime === null) return `bad atime '${clip(text.slice(aStart, aEnd))}'`;
+  const [mStart, mEnd] = at(k.mtime);
+  const mtime = parseBodyTimeAt(text, mStart, mEnd);
+  if (mtime === null) return `bad mtime '${clip(text.slice(mStart, mEnd))}'`;
+  const [cStart, cEnd] = at(k.ctime);
+  const ctime = parseBodyTimeAt(text, cStart, cEnd);
+  if (ctime === null) return `bad ctime '${clip(text.slice(cStart, cEnd))}'`;
+  let crtime: bigint | undefined;
+  if (k.crtime > 0) {
+    const [bStart, bEnd] = at(k.crtime);
+    const value = parseBodyTimeAt(text, bStart, bEnd);
+    if (value === null) return `bad crtime '${clip(text.slice(bStart, bEnd))}'`;
+    crtime = value;
+  }
 
+  const [modeStart, modeEnd] = at(k.mode);
+  let mode = lastMode;
+  if (!(mode.length === modeEnd - modeStart && text.startsWith(mode, modeStart))) {
+    mode = text.slice(modeStart, modeEnd);
+    lastMode = mode;
+  }
+  let md5 = lastMd5;
+  if (!(md5.length === f.first && text.startsWith(md5))) {
+    md5 = text.slice(0, f.first);
+    lastMd5 = md5;
+  }
   const slash = mode.indexOf('/');
   const fileType = mode.length === 0 ? '' : mode[0]!;
   const isLink = fileType === 'l' || (slash >= 0 && mode[slash + 1] === 'l');
@@ -254,7 +310,7 @@ export function parseBodyLine(fields: string[], lineNumber: number, offset: numb
     lineNumber,
     offset,
     layout,
-    md5: fields[0]!,
+    md5,
     rawName,
     name: parts.name,
     path: parts.path,

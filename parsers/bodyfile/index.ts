@@ -2,8 +2,10 @@ export {
   type BodyfileLayout,
   type BodyfileRecord,
   detectLayout,
+  LineFields,
   parseBodyLine,
   parseBodyTime,
+  parseBodyTimeAt,
 } from './body-line.js';
 export {
   type BodyfileOptions,

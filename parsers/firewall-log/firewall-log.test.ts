@@ -374,7 +374,8 @@ describe('damaged lines', () => {
     expect(parser.errors.count).toBe(7);
     const byLine = new Map(parser.errors.items.map((e) => [e.lineNumber, e.reason]));
     expect([...byLine.keys()]).toEqual([4, 5, 6, 7, 8, 10, 12]);
-    expect(byLine.get(4)).toMatch(/truncated line: 2 of 17 fields/);
+    expect(byLine.get(4)).toMatch(/bad date 'hello'/);
+    expect(byLine.get(12)).toMatch(/bad dst-ip '10'/); // the cut fell inside dst-ip
     expect(byLine.get(5)).toMatch(/bad dst-port '99999'/);
     expect(byLine.get(6)).toMatch(/bad date/);
     expect(byLine.get(7)).toMatch(/bad src-ip/);
