@@ -14,8 +14,16 @@ export class LineFormatError extends FormatError {
   readonly lineNumber: number;
 
   constructor(format: string, structure: string, offset: number, lineNumber: number, reason: string) {
-    super(format, structure, offset, `line ${lineNumber}: ${reason}`);
+    super(format, structure, offset, reason);
     this.lineNumber = lineNumber;
+    this.message = `${this.message} (line ${lineNumber})`;
+  }
+
+  override withFile(file: string): this {
+    const had = this.file !== undefined;
+    super.withFile(file);
+    if (!had) this.message = `${this.message} (line ${this.lineNumber})`;
+    return this;
   }
 
   override toJSON(): LineFormatErrorRecord {

@@ -54,3 +54,22 @@ describe('LineSplitter', () => {
     }
   });
 });
+
+describe('LineFormatError', () => {
+  it('keeps the reason plain and names the line in the message, also after withFile', async () => {
+    const { LineFormatError } = await import('./line-errors.js');
+    const error = new LineFormatError('bodyfile', 'line', 83, 2, 'bad UID');
+    expect(error.reason).toBe('bad UID');
+    expect(error.message).toBe('bodyfile line at offset 83 (0x53): bad UID (line 2)');
+    error.withFile('evidence/body.txt');
+    expect(error.message).toBe('evidence/body.txt: bodyfile line at offset 83 (0x53): bad UID (line 2)');
+    expect(error.toJSON()).toEqual({
+      format: 'bodyfile',
+      structure: 'line',
+      offset: 83,
+      reason: 'bad UID',
+      file: 'evidence/body.txt',
+      lineNumber: 2,
+    });
+  });
+});
