@@ -208,6 +208,20 @@ export function detectLayout(fields: readonly string[]): BodyfileLayout | undefi
   return detectLayoutAt(f);
 }
 
+/** Column positions counted from the end of the line (1 = last field); 0 = absent. */
+const TSK3_COLUMNS = { inode: 9, mode: 8, uid: 7, gid: 6, size: 5, atime: 4, mtime: 3, ctime: 2, crtime: 1 };
+const TSK2_COLUMNS = {
+  inode: 13,
+  mode: 11,
+  uid: 9,
+  gid: 8,
+  size: 6,
+  atime: 5,
+  mtime: 4,
+  ctime: 3,
+  crtime: 0,
+};
+
 let lastMode = '';
 let lastMd5 = '0';
 
@@ -223,14 +237,9 @@ export function parseBodyLine(f: LineFields, lineNumber: number, offset: number)
   const nameEnd = f.pipes[fixed - 1]!;
   const rawName = text.slice(f.first + 1, nameEnd);
   if (rawName.length === 0) return 'empty name';
-  // Field k-from-end of each column.
-  const k =
-    layout === 'tsk3'
-      ? { inode: 9, mode: 8, uid: 7, gid: 6, size: 5, atime: 4, mtime: 3, ctime: 2, crtime: 1 }
-      : { inode: 13, mode: 11, uid: 9, gid: 8, size: 6, atime: 5, mtime: 4, ctime: 3, crtime: 0 };
-  const at = (index: number): [number, number] => [f.startFromEnd(index), f.endFromEnd(index)];
-
-  const [inodeStart, inodeEnd] = at(k.inode);
+  const k = layout === 'tsk3' ? TSK3_COLUMNS : TSK2_COLUMNS;
+  const inodeStart = f.startFromEnd(k.inode);
+  const inodeEnd = f.endFromEnd(k.inode);
   const inode = text.slice(inodeStart, inodeEnd);
   // Inode: digits, optionally `entry-type-id` or `entry-sequence`.
   let inodeNumber: number | undefined;
@@ -265,33 +274,41 @@ export function parseBodyLine(f: LineFields, lineNumber: number, offset: number)
     inodeNumber %= MFT_ENTRY_BITS;
   }
 
-  const [uidStart, uidEnd] = at(k.uid);
+  const uidStart = f.startFromEnd(k.uid);
+  const uidEnd = f.endFromEnd(k.uid);
   const uid = countAt(text, uidStart, uidEnd);
   if (uid === -1) return `bad UID '${clip(text.slice(uidStart, uidEnd))}'`;
-  const [gidStart, gidEnd] = at(k.gid);
+  const gidStart = f.startFromEnd(k.gid);
+  const gidEnd = f.endFromEnd(k.gid);
   const gid = countAt(text, gidStart, gidEnd);
   if (gid === -1) return `bad GID '${clip(text.slice(gidStart, gidEnd))}'`;
-  const [sizeStart, sizeEnd] = at(k.size);
+  const sizeStart = f.startFromEnd(k.size);
+  const sizeEnd = f.endFromEnd(k.size);
   const size = countAt(text, sizeStart, sizeEnd);
   if (size === -1) return `bad size '${clip(text.slice(sizeStart, sizeEnd))}'`;
-  const [aStart, aEnd] = at(k.atime);
+  const aStart = f.startFromEnd(k.atime);
+  const aEnd = f.endFromEnd(k.atime);
   const atime = parseBodyTimeAt(text, aStart, aEnd);
   if (atime === null) return `bad atime '${clip(text.slice(aStart, aEnd))}'`;
-  const [mStart, mEnd] = at(k.mtime);
+  const mStart = f.startFromEnd(k.mtime);
+  const mEnd = f.endFromEnd(k.mtime);
   const mtime = parseBodyTimeAt(text, mStart, mEnd);
   if (mtime === null) return `bad mtime '${clip(text.slice(mStart, mEnd))}'`;
-  const [cStart, cEnd] = at(k.ctime);
+  const cStart = f.startFromEnd(k.ctime);
+  const cEnd = f.endFromEnd(k.ctime);
   const ctime = parseBodyTimeAt(text, cStart, cEnd);
   if (ctime === null) return `bad ctime '${clip(text.slice(cStart, cEnd))}'`;
   let crtime: bigint | undefined;
   if (k.crtime > 0) {
-    const [bStart, bEnd] = at(k.crtime);
+    const bStart = f.startFromEnd(k.crtime);
+    const bEnd = f.endFromEnd(k.crtime);
     const value = parseBodyTimeAt(text, bStart, bEnd);
     if (value === null) return `bad crtime '${clip(text.slice(bStart, bEnd))}'`;
     crtime = value;
   }
 
-  const [modeStart, modeEnd] = at(k.mode);
+  const modeStart = f.startFromEnd(k.mode);
+  const modeEnd = f.endFromEnd(k.mode);
   let mode = lastMode;
   if (!(mode.length === modeEnd - modeStart && text.startsWith(mode, modeStart))) {
     mode = text.slice(modeStart, modeEnd);

@@ -418,3 +418,22 @@ describe('damaged lines', () => {
     }
   });
 });
+
+describe('API', () => {
+  it('batches() gives the same records as records(); a parser iterates once', async () => {
+    const text = writeLog({ ...XP_HEADER, rows: Array.from({ length: 3000 }, (_, i) => blasterProbe(1024 + i)) });
+    const one = await parseAll(text);
+    const parser = parseFirewallLog(chunked(Buffer.from(text, 'latin1'), [100_000]));
+    const flat: FirewallLogRecord[] = [];
+    let batches = 0;
+    for await (const batch of parser.batches()) {
+      batches += 1;
+      flat.push(...batch);
+    }
+    expect(flat).toEqual(one.records);
+    expect(batches).toBeGreaterThan(1); // bounded batches, not one per 100 kB block
+    await expect(async () => {
+      for await (const _ of parser.records()) break;
+    }).rejects.toThrow(/only once/);
+  });
+});
