@@ -101,7 +101,13 @@ function bodyfileLines(): () => string {
     const base = 1_060_000_000 + (random() % 10_000_000);
     const kind = random() % 10;
     const suffix = kind === 0 ? ' (deleted)' : '';
-    const times = `${base}|${base + (random() % 1000)}|${base + (random() % 5000)}|${base - (random() % 100000)}`;
+    // Like real fls output: most entries have equal m/c (often all four equal), some differ.
+    const shape = random() % 4;
+    const modified = shape === 0 ? base : base + (random() % 5000);
+    const times =
+      shape === 0
+        ? `${base}|${base}|${base}|${base}`
+        : `${base + (random() % 1000)}|${modified}|${modified}|${base - (random() % 100000)}`;
     if (kind === 1) return `0|${dir}/${name} ($FILE_NAME)|${entry}-48-2|r/rrwxrwxrwx|0|0|82|${times}\n`;
     if (kind === 2) return `0|${dir}/${name}:Zone.Identifier|${entry}-128-5|r/rrwxrwxrwx|0|0|26|${times}\n`;
     return `0|${dir}/${name}${suffix}|${entry}-128-1|r/rrwxrwxrwx|48|0|${random() % 1_000_000}|${times}\n`;
@@ -127,7 +133,8 @@ function ours(tool: string, worker: string, path: string): Measurement {
     records: result.records,
     seconds: result.seconds,
     peakRssMiB: result.peakRssMiB,
-    note: `errors ${result.extra?.errors ?? '?'}`,
+    // CPU seconds (user, whole process incl. start-up) tell the figure apart from a busy machine.
+    note: `errors ${result.extra?.errors ?? '?'}, cpu ${Number(result.extra?.cpuSeconds ?? Number.NaN).toFixed(1)} s`,
   };
 }
 

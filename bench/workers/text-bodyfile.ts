@@ -8,9 +8,14 @@ await workerMain(async () => {
   const parser = parseBodyfile(createReadStream(path, { highWaterMark: 1 << 20 }));
   let records = 0;
   let timed = 0;
-  for await (const batch of parser.batches()) for (const record of batch) {
-    records += 1;
-    if (record.mtime !== undefined) timed += 1;
-  }
-  return { bytes: statSync(path).size, records, extra: { errors: parser.errors.count, timed, cpuSeconds: process.cpuUsage().user / 1e6 } };
+  for await (const batch of parser.batches())
+    for (const record of batch) {
+      records += 1;
+      if (record.mtime !== undefined) timed += 1;
+    }
+  return {
+    bytes: statSync(path).size,
+    records,
+    extra: { errors: parser.errors.count, timed, cpuSeconds: process.cpuUsage().user / 1e6 },
+  };
 });
