@@ -177,6 +177,7 @@ function compileOperator(op: Operator, raw: unknown, ctx: LeafContext): Scalar {
   };
   const textTest = (re: RegExp): Scalar => {
     return (v) => {
+      if (typeof v === 'string') return re.test(v);
       const text = toText(v);
       return text !== undefined && re.test(text);
     };
@@ -328,8 +329,17 @@ function compileLeaf(leaf: Record<string, unknown>, kind: RecordKind, path: Path
           for (const t of tests) if (!t(v)) return false;
           return true;
         };
-  const valueTest = (v: unknown): boolean => (Array.isArray(v) ? v.some(scalar) : scalar(v));
+  // Only list fields need the any-element test; the model says which fields are lists.
+  const valueTest =
+    spec.type === 'string[]'
+      ? (v: unknown): boolean => (Array.isArray(v) ? v.some(scalar) : scalar(v))
+      : scalar;
   if (exists === undefined) {
+    if (spec.type !== 'string[]')
+      return (r) => {
+        const v = get(r);
+        return v !== undefined && v !== null && scalar(v);
+      };
     return (r) => {
       const v = get(r);
       return v !== undefined && v !== null && valueTest(v);
