@@ -277,13 +277,14 @@ export function cleanHost(): SampleFile[] {
   const mtime = utc('2003-08-13T11:00:00');
   const self = '192.168.1.62';
   const lines: FirewallLine[] = [];
-  // Dropped exploit attempts from the infected neighbour: the host was attacked, not infected.
-  for (let index = 0; index < 3; index += 1) {
+  // Dropped exploit attempts from infected neighbours sweeping the subnet: attacked, not infected.
+  const scanners = ['192.168.1.57', '192.168.1.23', '192.168.1.88', '192.168.1.57'];
+  scanners.forEach((scanner, index) => {
     lines.push({
-      at: INFECTION + 31 + index * 2,
+      at: INFECTION + 31 + index * 97,
       action: 'DROP',
       protocol: 'TCP',
-      src: '192.168.1.57',
+      src: scanner,
       dst: self,
       srcPort: String(2510 + index * 20),
       dstPort: '135',
@@ -291,7 +292,7 @@ export function cleanHost(): SampleFile[] {
       flags: 'S',
       path: 'RECEIVE',
     });
-  }
+  });
   lines.push({
     at: INFECTION - 600,
     action: 'OPEN',

@@ -12,6 +12,21 @@ export interface ArtifactContext {
   utcOffsetMinutes?: number;
   /** Records a damaged structure; the reader goes on with the rest of the file. */
   reportError(error: FormatErrorRecord): void;
+  /** Adds errors that were counted but not kept by a parser's capped error list. */
+  countUnkeptErrors(count: number): void;
+}
+
+/** Hands a parser's capped error list (and its exact count) to the inventory. */
+export function reportErrorLog(
+  context: ArtifactContext,
+  items: ReadonlyArray<{ toJSON(): FormatErrorRecord; withFile(file: string): unknown }>,
+  count: number,
+): void {
+  for (const item of items) {
+    item.withFile(context.artifact.sourcePath);
+    context.reportError(item.toJSON());
+  }
+  if (count > items.length) context.countUnkeptErrors(count - items.length);
 }
 
 /** Turns one located artifact into normalized records, streaming. */

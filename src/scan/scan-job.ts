@@ -76,12 +76,12 @@ function sortArtifacts(artifacts: LocatedArtifact[]): LocatedArtifact[] {
   );
 }
 
-function loadEngine(rulesDir: string): { engine: Engine; rules: Map<string, RuleDefinition> } {
+function loadEngine(rulesDir: string): { engine: Engine } {
   const { rules, errors } = loadRules(rulesDir);
   if (errors.length > 0) {
     throw new Error(`rule files have errors:\n${errors.map((error) => `  ${error.message}`).join('\n')}`);
   }
-  return { engine: compileRules(rules), rules: new Map(rules.map((rule) => [rule.id, rule])) };
+  return { engine: compileRules(rules) };
 }
 
 /**
@@ -93,7 +93,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
   if (options.evidence.length === 0) throw new Error('no evidence given');
   const maxErrorSamples = options.maxErrorSamples ?? 20;
   await mkdir(options.outDir, { recursive: true });
-  const { engine, rules } = loadEngine(options.rulesDir ?? defaultRulesDir());
+  const { engine } = loadEngine(options.rulesDir ?? defaultRulesDir());
   const host = options.host ?? hostFromEvidence(options.evidence[0]!);
   const timeline = new TimelineWriter(options.outDir);
   const inventory: InventoryItem[] = [];
@@ -101,23 +101,10 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
 
   // The verdict weighs which artifact families were there to look at (records' `artifact`).
   const familiesSeen = new Set<string>();
-  const levelOf = (ruleIds: readonly string[]): string => {
-    let best = '';
-    for (const id of ruleIds) {
-      const level = rules.get(id)?.level;
-      if (
-        level !== undefined &&
-        (best === '' || levelRank[level] > levelRank[best as keyof typeof levelRank])
-      )
-        best = level;
-    }
-    return best;
-  };
-
   const handle = async (record: NormalizedRecord, fallbackTime: bigint | undefined): Promise<void> => {
     familiesSeen.add(record.artifact);
     const ruleIds = engine.observe(record);
-    const hits = { ruleIds: [...ruleIds], level: levelOf(ruleIds) };
+    const hits = { ruleIds: [...ruleIds], level: engine.highestLevel(ruleIds) };
     for (const row of timelineRows(record, hits, fallbackTime === undefined ? {} : { fallbackTime })) {
       await timeline.add(row);
     }
@@ -238,6 +225,9 @@ async function readArtifact(
     reportError(error) {
       item.errors += 1;
       if (item.errorSamples.length < maxErrorSamples) item.errorSamples.push(error);
+    },
+    countUnkeptErrors(count) {
+      item.errors += count;
     },
   };
   try {
