@@ -36,7 +36,7 @@ export interface HiveSpec {
   binSize?: number;
 }
 
-export const BLASTER_FILETIME = 127_053_367_830_000_000n; // 2003-08-11T20:13:03Z
+export const BLASTER_FILETIME = 127_051_063_830_000_000n; // 2003-08-11T20:13:03Z
 
 export function utf16(text: string, terminate = true): Uint8Array {
   const units = terminate ? `${text}\0` : text;
