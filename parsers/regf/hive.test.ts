@@ -64,6 +64,7 @@ function blasterSpec(): HiveSpec {
             { name: 'qword', type: REG_QWORD, data: qword(0x1122334455667788n) },
             { name: 'unknown', type: 0x1234, data: new Uint8Array([5, 6]) },
             { name: 'ascii sz', type: REG_SZ, data: new TextEncoder().encode('teekids.exe\0') },
+            { name: 'cjk', type: REG_SZ, data: utf16('大正_大_Taisho_T') },
             { name: 'odd sz', type: REG_SZ, data: new Uint8Array([0x41, 0, 0x42, 0, 0x43]) },
             { name: 'empty', type: REG_SZ, data: new Uint8Array(0) },
             { name: 'big', type: REG_BINARY, data: big },
@@ -121,7 +122,9 @@ describe('openHive on writer-built hives', () => {
     const hive = await open(buildHive(blasterSpec()));
     const run = hive.getKey('microsoft\\WINDOWS\\CurrentVersion\\Run');
     expect(run?.path).toBe('\\Microsoft\\Windows\\CurrentVersion\\Run');
-    expect(hive.getKey('CMI-CreateHive{TEST}\\Microsoft\\Windows\\CurrentVersion\\Run')?.offset).toBe(run?.offset);
+    expect(hive.getKey('CMI-CreateHive{TEST}\\Microsoft\\Windows\\CurrentVersion\\Run')?.offset).toBe(
+      run?.offset,
+    );
     expect(hive.getKey('\\Microsoft\\Windows\\CurrentVersion\\Run\\')?.offset).toBe(run?.offset);
     expect(hive.getKey('Microsoft\\Nope')).toBeUndefined();
     expect(hive.getKey('')?.path).toBe('\\');
@@ -151,6 +154,8 @@ describe('openHive on writer-built hives', () => {
     expect(data.qword).toBe(0x1122334455667788n);
     expect(data.unknown).toEqual(new Uint8Array([5, 6]));
     expect(data['ascii sz']).toBe('teekids.exe');
+    // All its bytes are printable ASCII, yet it is UTF-16 (seen in real SYSTEM hives: Nls\Calendars).
+    expect(data.cjk).toBe('大正_大_Taisho_T');
     // UTF-16 with a dangling final byte: the odd byte is dropped (it stays in `raw`).
     expect(data['odd sz']).toBe('AB');
     expect(data.empty).toBe('');
@@ -166,10 +171,22 @@ describe('openHive on writer-built hives', () => {
 
   it('reads lf, li and nested ri subkey lists', async () => {
     const hive = await open(buildHive(blasterSpec()));
-    expect(hive.getKey('Lists\\lf')!.subkeys().map((key) => key.name)).toEqual(['a', 'b']);
-    expect(hive.getKey('Lists\\li')!.subkeys().map((key) => key.name)).toEqual(['c', 'd']);
+    expect(
+      hive
+        .getKey('Lists\\lf')!
+        .subkeys()
+        .map((key) => key.name),
+    ).toEqual(['a', 'b']);
+    expect(
+      hive
+        .getKey('Lists\\li')!
+        .subkeys()
+        .map((key) => key.name),
+    ).toEqual(['c', 'd']);
     const ri = hive.getKey('Lists\\ri')!;
-    expect(ri.subkeys().map((key) => key.name)).toEqual(Array.from({ length: 10 }, (_, index) => `k${index}`));
+    expect(ri.subkeys().map((key) => key.name)).toEqual(
+      Array.from({ length: 10 }, (_, index) => `k${index}`),
+    );
     expect(hive.getKey('Lists\\ri\\K9')?.path).toBe('\\Lists\\ri\\k9');
   });
 
@@ -179,7 +196,9 @@ describe('openHive on writer-built hives', () => {
     const [key] = hive.deletedKeys();
     expect(key).toMatchObject({ name: 'RpcTftpd', path: '\\RpcTftpd', deleted: true });
     expect(key!.value('ImagePath')?.data).toBe('%System%\\wins\\svchost.exe');
-    const values = hive.deletedValues().map((value) => [value.name, value.data, value.keyPath, value.deleted]);
+    const values = hive
+      .deletedValues()
+      .map((value) => [value.name, value.data, value.keyPath, value.deleted]);
     expect(values).toContainEqual(['Microsoft Inet Xp..', 'teekids.exe', undefined, true]);
     expect(values).toContainEqual(['ImagePath', '%System%\\wins\\svchost.exe', '\\RpcTftpd', true]);
   });
@@ -194,7 +213,11 @@ describe('openHive on writer-built hives', () => {
     expect(keys.filter((row) => !row.deleted)).toHaveLength([...walkKeys(hive)].length);
     const run = keys.find((row) => row.path === '\\Microsoft\\Windows\\CurrentVersion\\Run');
     expect(run).toMatchObject({ lastWrite: '2003-08-11T20:13:03.000000Z', valueCount: 2 });
-    expect(run?.values[0]).toMatchObject({ name: 'windows auto update', typeName: 'REG_SZ', data: 'msblast.exe' });
+    expect(run?.values[0]).toMatchObject({
+      name: 'windows auto update',
+      typeName: 'REG_SZ',
+      data: 'msblast.exe',
+    });
     const types = keys.find((row) => row.path === '\\Types')!;
     const byName = Object.fromEntries(types.values.map((value) => [value.name, value]));
     expect(byName.qword).toMatchObject({ data: '1234605616436508552', hex: false });

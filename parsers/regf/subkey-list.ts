@@ -21,7 +21,15 @@ export function readSubkeyList(
   out: number[],
   report: (error: FormatError) => void,
   depth = 0,
+  seen: Set<number> = new Set(),
 ): void {
+  // Each list cell is read once per lookup: an index root naming itself (or a shared leaf)
+  // would otherwise multiply the work at every level.
+  if (seen.has(relative)) {
+    report(cells.error('subkey list', relative + 4096, 'subkey list reached twice (cycle)'));
+    return;
+  }
+  seen.add(relative);
   const data = cells.cell(relative, 'subkey list');
   const length = cells.length;
   const view = cells.view;
@@ -49,7 +57,7 @@ export function readSubkeyList(
   for (let index = 0; index < usable; index += 1) {
     const child = view.u32(data + LIST_ELEMENTS + index * 4);
     try {
-      readSubkeyList(cells, child, out, report, depth + 1);
+      readSubkeyList(cells, child, out, report, depth + 1, seen);
     } catch (error) {
       report(error as FormatError);
     }

@@ -78,8 +78,20 @@ describe('new-format logs (HvLE)', () => {
     expect(hive.info.dirty).toBe(true);
     expect(names(hive)).toEqual(['Alerter', 'RpcPatch', 'RpcTftpd']);
     expect(hive.info.logsApplied).toEqual([
-      expect.objectContaining({ log: 'SYSTEM.LOG1', format: 'new', entries: 1, firstSequence: 10, lastSequence: 10 }),
-      expect.objectContaining({ log: 'SYSTEM.LOG2', format: 'new', entries: 1, firstSequence: 11, lastSequence: 11 }),
+      expect.objectContaining({
+        log: 'SYSTEM.LOG1',
+        format: 'new',
+        entries: 1,
+        firstSequence: 10,
+        lastSequence: 10,
+      }),
+      expect.objectContaining({
+        log: 'SYSTEM.LOG2',
+        format: 'new',
+        entries: 1,
+        firstSequence: 11,
+        lastSequence: 11,
+      }),
     ]);
     expect(hive.getKey('ControlSet001\\Services\\RpcTftpd')!.value('ImagePath')!.data).toBe(
       '%System%\\wins\\RpcTftpd.exe',

@@ -22,8 +22,8 @@ export function valueTypeName(type: number): string {
 /**
  * Decodes `length` bytes at `offset` of `view` by value type. Strings end at the first NUL
  * (what the Windows API returns; the raw bytes keep anything after it). A REG_SZ that is
- * plainly single-byte text (odd length, or a lone NUL after three or more printable ASCII
- * bytes) is read as Latin-1 instead of UTF-16 garbage. Numbers need their full width; a
+ * plainly single-byte text (printable ASCII then only NULs, ending at an odd length or with
+ * its first NUL at an odd position) is read as Latin-1 instead of UTF-16 garbage. Numbers need their full width; a
  * short DWORD/QWORD stays raw bytes.
  */
 export function decodeValueData(type: number, view: ByteView, offset: number, length: number): ValueData {
@@ -60,7 +60,10 @@ function looksSingleByte(view: ByteView, offset: number, length: number): boolea
     if (byte < 0x20 || byte > 0x7e) return false;
   }
   if (firstZero === -1) return length % 2 === 1;
+  // UTF-16 text of Latin letters has a zero at index 1; CJK text may be all printable bytes
+  // but its terminator is followed by nothing or by more text, never by a lone NUL at an odd end.
   if (firstZero < 2) return false;
+  for (let index = firstZero + 1; index < bytes.length; index += 1) if (bytes[index] !== 0) return false;
   return length % 2 === 1 || firstZero % 2 === 1;
 }
 
