@@ -45,6 +45,18 @@ export class HiveCells {
     return absolute + CELL_HEADER_SIZE;
   }
 
+  /** Like `cell()` but returns -1 instead of throwing (for probing remnants and chains). */
+  probe(relative: number): number {
+    const absolute = HIVE_BINS_DATA_OFFSET + relative;
+    if (relative === NO_OFFSET || absolute + CELL_HEADER_SIZE > this.dataEnd) return -1;
+    const size = this.view.i32(absolute);
+    const magnitude = size < 0 ? -size : size;
+    if (magnitude < 8 || absolute + magnitude > this.dataEnd) return -1;
+    this.length = magnitude - CELL_HEADER_SIZE;
+    this.allocated = size < 0;
+    return absolute + CELL_HEADER_SIZE;
+  }
+
   /** Throws unless the current cell holds `needed` bytes. */
   need(dataOffset: number, needed: number, structure: string): void {
     if (needed > this.length) {

@@ -3,9 +3,11 @@ import {
   HBIN_HEADER_SIZE,
   HIVE_BINS_DATA_OFFSET,
   NK_NAME,
+  NK_NAME_LENGTH,
   SIG_NK,
   SIG_VK,
   VK_NAME,
+  VK_NAME_LENGTH,
 } from './constants.js';
 import { type Hive, RegistryKey, RegistryValue } from './hive.js';
 import { parseKeyNode } from './key-node.js';
@@ -45,13 +47,15 @@ export function recoverDeletedRecords(hive: Hive): { keys: RegistryKey[]; values
           const data = remnant + 4;
           try {
             if (signature === SIG_NK) {
-              if (cells.length < NK_NAME) continue;
+              if (cells.length < NK_NAME || NK_NAME + view.u16(data + NK_NAME_LENGTH) > cells.length)
+                continue;
               const node = parseKeyNode(cells, data);
               if (node.name.length === 0) continue;
               const relative = remnant - HIVE_BINS_DATA_OFFSET;
               keys.push(new RegistryKey(hive, node, hive.pathFromParents(relative), true));
             } else {
-              if (cells.length < VK_NAME) continue;
+              if (cells.length < VK_NAME || VK_NAME + view.u16(data + VK_NAME_LENGTH) > cells.length)
+                continue;
               const record = parseKeyValue(cells, data);
               valueRecords.push({ record, relative: remnant - HIVE_BINS_DATA_OFFSET });
             }

@@ -11,7 +11,10 @@ import {
   MAX_ERRORS_KEPT,
   MAX_HIVE_SIZE,
   MAX_KEY_DEPTH,
+  NK_NAME,
+  NK_NAME_LENGTH,
   NO_OFFSET,
+  SIG_NK,
   VK_DATA_INLINE,
 } from './constants.js';
 import { recoverDeletedRecords } from './deleted.js';
@@ -212,14 +215,13 @@ export class Hive {
       if (current === this.rootCellOffset) return `\\${names.reverse().join('\\')}`;
       if (seen.has(current)) break;
       seen.add(current);
-      try {
-        const node = parseKeyNode(this.cells, this.cells.cell(current, 'nk'));
-        if (node.flags & KEY_HIVE_ENTRY) return `\\${names.reverse().join('\\')}`;
-        names.push(node.name);
-        current = node.parent;
-      } catch {
-        break;
-      }
+      const data = this.cells.probe(current);
+      if (data < 0 || this.cells.length < NK_NAME || this.cells.view.u16(data) !== SIG_NK) break;
+      if (NK_NAME + this.cells.view.u16(data + NK_NAME_LENGTH) > this.cells.length) break;
+      const node = parseKeyNode(this.cells, data);
+      if (node.flags & KEY_HIVE_ENTRY) return `\\${names.reverse().join('\\')}`;
+      names.push(node.name);
+      current = node.parent;
     }
     return `?\\${names.reverse().join('\\')}`;
   }
@@ -305,9 +307,14 @@ export class RegistryKey {
 
   subkeys(): RegistryKey[] {
     const keys: RegistryKey[] = [];
+    const cells = this.hive.cells;
     for (const relative of this.subkeyOffsets()) {
-      const key = this.hive.keyAt(relative, '', this.deleted);
-      if (key !== undefined) keys.push(key.withPath(joinPath(this.path, key.name)));
+      try {
+        const node = parseKeyNode(cells, cells.cell(relative, 'nk'));
+        keys.push(new RegistryKey(this.hive, node, joinPath(this.path, node.name), this.deleted));
+      } catch (error) {
+        this.hive.report(error);
+      }
     }
     return keys;
   }
@@ -386,6 +393,8 @@ export class RegistryValue {
   /** Path of the key holding the value (undefined for recovered values with no known key). */
   readonly keyPath: string | undefined;
   private rawBytes: Uint8Array | undefined;
+  /** Where single-cell or inline data sits in the hive view (-1: use rawBytes). */
+  private dataAt = -1;
 
   constructor(hive: Hive, record: KeyValue, deleted: boolean, keyPath: string | undefined) {
     this.hive = hive;
@@ -425,6 +434,8 @@ export class RegistryValue {
 
   get data(): ValueData {
     const raw = this.raw;
+    if (this.dataAt >= 0)
+      return decodeValueData(this.record.type, this.hive.cells.view, this.dataAt, raw.length);
     return decodeValueData(this.record.type, new ByteView(raw, 0, FORMAT, 'value data'), 0, raw.length);
   }
 
@@ -437,6 +448,7 @@ export class RegistryValue {
         this.hive.report(cells.error('vk', this.record.offset, `inline data size ${length} exceeds 4 bytes`));
         length = 4;
       }
+      this.dataAt = dataOffsetField;
       return cells.view.subarray(dataOffsetField, length);
     }
     if (dataSize === 0) return new Uint8Array(0);
@@ -449,8 +461,10 @@ export class RegistryValue {
         this.hive.report(
           cells.error('value data', data - 4, `data size ${dataSize} exceeds the ${cells.length}-byte cell`),
         );
+        this.dataAt = data;
         return cells.view.subarray(data, cells.length);
       }
+      this.dataAt = data;
       return cells.view.subarray(data, dataSize);
     } catch (error) {
       this.hive.report(error);

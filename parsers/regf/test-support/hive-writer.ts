@@ -90,7 +90,7 @@ export class HiveWriter {
     let length = this.buffer.length;
     while (length < size) length *= 2;
     const grown = new Uint8Array(length);
-    grown.set(this.buffer.subarray(0, this.used));
+    grown.set(this.buffer);
     this.buffer = grown;
     this.view = new DataView(grown.buffer);
   }
