@@ -1,0 +1,87 @@
+import {
+  CELL_ALIGNMENT,
+  HBIN_HEADER_SIZE,
+  HIVE_BINS_DATA_OFFSET,
+  NK_NAME,
+  NK_NAME_LENGTH,
+  SIG_NK,
+  SIG_VK,
+  VK_NAME,
+  VK_NAME_LENGTH,
+} from './constants.js';
+import { type Hive, RegistryKey, RegistryValue } from './hive.js';
+import { parseKeyNode } from './key-node.js';
+import { type KeyValue, parseKeyValue } from './key-value.js';
+import { readValueList } from './value-list.js';
+
+/**
+ * Deleted keys and values: nk and vk records left inside unallocated cells. Freed neighbours
+ * are coalesced into one free cell, so each 8-byte boundary inside a free cell is tried as the
+ * start of a remnant cell (its old size field, then the record signature). A candidate must
+ * parse cleanly within the free cell; paths come from the parent chain where it still resolves.
+ */
+export function recoverDeletedRecords(hive: Hive): { keys: RegistryKey[]; values: RegistryValue[] } {
+  const cells = hive.cells;
+  const view = cells.view;
+  const keys: RegistryKey[] = [];
+  const valueRecords: { record: KeyValue; relative: number }[] = [];
+  const ignore = (): void => {};
+  for (const bin of hive.bins) {
+    const binEnd = bin.offset + bin.size;
+    let cell = bin.offset + HBIN_HEADER_SIZE;
+    while (cell + 8 <= binEnd) {
+      const size = view.i32(cell);
+      const magnitude = size < 0 ? -size : size;
+      if (magnitude < 8 || magnitude % CELL_ALIGNMENT !== 0 || cell + magnitude > binEnd) {
+        hive.report(cells.error('cell', cell, `bad cell size ${size}; rest of the hive bin skipped`));
+        break;
+      }
+      if (size > 0) {
+        const freeEnd = cell + magnitude;
+        for (let remnant = cell; remnant + 4 + 2 <= freeEnd; remnant += CELL_ALIGNMENT) {
+          const signature = view.u16(remnant + 4);
+          if (signature !== SIG_NK && signature !== SIG_VK) continue;
+          // The candidate sees the rest of the free cell as its cell.
+          cells.length = freeEnd - remnant - 4;
+          cells.allocated = false;
+          const data = remnant + 4;
+          try {
+            if (signature === SIG_NK) {
+              if (cells.length < NK_NAME || NK_NAME + view.u16(data + NK_NAME_LENGTH) > cells.length)
+                continue;
+              const node = parseKeyNode(cells, data);
+              if (node.name.length === 0) continue;
+              const relative = remnant - HIVE_BINS_DATA_OFFSET;
+              keys.push(new RegistryKey(hive, node, hive.pathFromParents(relative), true));
+            } else {
+              if (cells.length < VK_NAME || VK_NAME + view.u16(data + VK_NAME_LENGTH) > cells.length)
+                continue;
+              const record = parseKeyValue(cells, data);
+              valueRecords.push({ record, relative: remnant - HIVE_BINS_DATA_OFFSET });
+            }
+          } catch {
+            // Not a record after all: remnants are often partly overwritten.
+          }
+        }
+      }
+      cell += magnitude;
+    }
+  }
+  // Values of recovered keys keep their key's path when its value list still resolves.
+  const owner = new Map<number, string>();
+  for (const key of keys) {
+    if (key.valueCount === 0 || key.valueCount > 65536) continue;
+    try {
+      for (const relative of readValueList(cells, key.node.valueList, key.valueCount, ignore)) {
+        if (!owner.has(relative)) owner.set(relative, key.path);
+      }
+    } catch {
+      // The list cell was reused.
+    }
+  }
+  const values: RegistryValue[] = [];
+  for (const { record, relative } of valueRecords) {
+    values.push(new RegistryValue(hive, record, true, owner.get(relative)));
+  }
+  return { keys, values };
+}

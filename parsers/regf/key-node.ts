@@ -1,0 +1,65 @@
+import { decodeLatin1, decodeUtf16 } from '../io/fast-text.js';
+import type { HiveCells } from './cell.js';
+import {
+  KEY_COMP_NAME,
+  NK_CLASS_NAME,
+  NK_CLASS_NAME_LENGTH,
+  NK_FLAGS,
+  NK_LAST_WRITTEN,
+  NK_NAME,
+  NK_NAME_LENGTH,
+  NK_PARENT,
+  NK_SECURITY,
+  NK_SUBKEY_COUNT,
+  NK_SUBKEY_LIST,
+  NK_VALUE_COUNT,
+  NK_VALUE_LIST,
+  SIG_NK,
+} from './constants.js';
+
+/** A key node (nk) record ([msuhanov] "Key node"). Offsets are relative to the hive bins data. */
+export interface KeyNode {
+  /** Absolute file offset of the cell (its size field). */
+  offset: number;
+  flags: number;
+  lastWrittenFiletime: bigint;
+  parent: number;
+  subkeyCount: number;
+  subkeyList: number;
+  valueCount: number;
+  valueList: number;
+  security: number;
+  classNameOffset: number;
+  classNameLength: number;
+  name: string;
+}
+
+/** Parses the nk record whose cell data starts at absolute `data` (cell length in `cells.length`). */
+export function parseKeyNode(cells: HiveCells, data: number): KeyNode {
+  const view = cells.view;
+  if (cells.length < 2 || view.u16(data) !== SIG_NK) {
+    throw cells.error('nk', data - 4, 'missing nk signature');
+  }
+  cells.need(data, NK_NAME, 'nk');
+  const flags = view.u16(data + NK_FLAGS);
+  const nameLength = view.u16(data + NK_NAME_LENGTH);
+  cells.need(data, NK_NAME + nameLength, 'nk');
+  const name =
+    flags & KEY_COMP_NAME
+      ? decodeLatin1(view, data + NK_NAME, nameLength)
+      : decodeUtf16(view, data + NK_NAME, nameLength);
+  return {
+    offset: data - 4,
+    flags,
+    lastWrittenFiletime: view.u64(data + NK_LAST_WRITTEN),
+    parent: view.u32(data + NK_PARENT),
+    subkeyCount: view.u32(data + NK_SUBKEY_COUNT),
+    subkeyList: view.u32(data + NK_SUBKEY_LIST),
+    valueCount: view.u32(data + NK_VALUE_COUNT),
+    valueList: view.u32(data + NK_VALUE_LIST),
+    security: view.u32(data + NK_SECURITY),
+    classNameOffset: view.u32(data + NK_CLASS_NAME),
+    classNameLength: view.u16(data + NK_CLASS_NAME_LENGTH),
+    name,
+  };
+}

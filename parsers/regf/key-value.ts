@@ -1,0 +1,50 @@
+import { decodeLatin1, decodeUtf16 } from '../io/fast-text.js';
+import type { HiveCells } from './cell.js';
+import {
+  SIG_VK,
+  VALUE_COMP_NAME,
+  VK_DATA_OFFSET,
+  VK_DATA_SIZE,
+  VK_DATA_TYPE,
+  VK_FLAGS,
+  VK_NAME,
+  VK_NAME_LENGTH,
+} from './constants.js';
+
+/** A key value (vk) record ([msuhanov] "Key value"). */
+export interface KeyValue {
+  /** Absolute file offset of the cell (its size field). */
+  offset: number;
+  /** Absolute file offset of the vk data offset field (inline data lives there). */
+  dataOffsetField: number;
+  name: string;
+  /** Raw data size field, including the inline flag (high bit). */
+  dataSize: number;
+  dataOffset: number;
+  type: number;
+  flags: number;
+}
+
+export function parseKeyValue(cells: HiveCells, data: number): KeyValue {
+  const view = cells.view;
+  if (cells.length < 2 || view.u16(data) !== SIG_VK) {
+    throw cells.error('vk', data - 4, 'missing vk signature');
+  }
+  cells.need(data, VK_NAME, 'vk');
+  const nameLength = view.u16(data + VK_NAME_LENGTH);
+  const flags = view.u16(data + VK_FLAGS);
+  cells.need(data, VK_NAME + nameLength, 'vk');
+  const name =
+    flags & VALUE_COMP_NAME
+      ? decodeLatin1(view, data + VK_NAME, nameLength)
+      : decodeUtf16(view, data + VK_NAME, nameLength);
+  return {
+    offset: data - 4,
+    dataOffsetField: data + VK_DATA_OFFSET,
+    name,
+    dataSize: view.u32(data + VK_DATA_SIZE),
+    dataOffset: view.u32(data + VK_DATA_OFFSET),
+    type: view.u32(data + VK_DATA_TYPE),
+    flags,
+  };
+}
