@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the tests use as reference implementations and fixture makers:
-# hive writers/readers (hivex, libregf), event log readers (libevt, libevtx, python-evtx),
+# hive writers/readers (hivex and its hivexregedit, libregf), event log readers (libevt, libevtx, python-evtx),
 # file system makers (ntfs-3g, mtools, dosfstools), image makers (ewf-tools, qemu-utils),
 # partitioners (fdisk, gdisk) and The Sleuth Kit. Tests that need a tool skip with a message
 # when it is absent, so a machine without root still runs the rest.
 set -euo pipefail
-packages=(libhivex-bin libregf-utils libevt-utils libevtx-utils python3-evtx sleuthkit ntfs-3g
+packages=(libhivex-bin libwin-hivex-perl libregf-utils libevt-utils libevtx-utils python3-evtx sleuthkit ntfs-3g
   mtools dosfstools ewf-tools qemu-utils fdisk gdisk libfsntfs-utils)
 missing=()
 for package in "${packages[@]}"; do
