@@ -1,8 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { parseBodyfile } from '../../parsers/bodyfile/index.js';
 import { openEvt } from '../../parsers/evt/index.js';
 import { openEvtx } from '../../parsers/evtx/index.js';
+import { parseFirewallLog } from '../../parsers/firewall-log/index.js';
 import { FileReader, type FormatErrorRecord } from '../../parsers/io/index.js';
+import { parseNetstat } from '../../parsers/netstat/index.js';
+import { openHive, walkHive } from '../../parsers/regf/index.js';
 import { toPlain } from '../report/plain.js';
 import { EXIT_CLEAN } from './main.js';
 
@@ -13,10 +17,35 @@ interface Dump {
   errorCount(): number;
 }
 
-type Dumper = (path: string) => Promise<Dump>;
+interface DumpOptions {
+  /** Transaction logs to replay over a hive (in memory). */
+  logs: string[];
+}
+
+type Dumper = (path: string, options: DumpOptions) => Promise<Dump>;
+
+/** Text parsers share one shape: records() then a capped error log with an exact count. */
+function textDump(parser: {
+  records(): AsyncIterable<unknown>;
+  errors: { items: Array<{ toJSON(): FormatErrorRecord }>; count: number };
+}): Dump {
+  return {
+    records: parser.records(),
+    errors: () => parser.errors.items.map((error) => error.toJSON()),
+    errorCount: () => parser.errors.count,
+  };
+}
 
 /** One entry per format: the parser's own records, not the normalized ones. */
 export const dumpers: Record<string, Dumper> = {
+  async regf(path, options) {
+    const reader = await FileReader.open(path);
+    const logs = await Promise.all(options.logs.map((log) => FileReader.open(log)));
+    const hive = await openHive(reader, { logs, name: path });
+    await Promise.all([reader, ...logs].map((opened) => opened.close()));
+    // walkHive ends with the hive's error rows, so the errors are part of the dump itself.
+    return { records: toAsync(walkHive(hive)), errors: () => [], errorCount: () => 0 };
+  },
   async evt(path) {
     const reader = await FileReader.open(path);
     const log = await openEvt(reader);
@@ -46,7 +75,20 @@ export const dumpers: Record<string, Dumper> = {
       errorCount: () => file.errors.count,
     };
   },
+  async 'firewall-log'(path) {
+    return textDump(parseFirewallLog(openTextStream(path)));
+  },
+  async bodyfile(path) {
+    return textDump(parseBodyfile(openTextStream(path)));
+  },
+  async netstat(path) {
+    return textDump(parseNetstat(openTextStream(path)));
+  },
 };
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
+}
 
 async function* closing<T>(records: AsyncIterable<T>, reader: { close(): Promise<void> }): AsyncGenerator<T> {
   try {
@@ -70,8 +112,9 @@ export function registerParseCommand(program: Command): void {
         .choices(Object.keys(dumpers))
         .makeOptionMandatory(),
     )
-    .action(async (file: string, options: { type: string }) => {
-      const dump = await dumpers[options.type]!(file);
+    .option('--log <file...>', 'regf: transaction logs (.LOG, .LOG1, .LOG2) to replay in memory', [])
+    .action(async (file: string, options: { type: string; log: string[] }) => {
+      const dump = await dumpers[options.type]!(file, { logs: options.log });
       for await (const record of dump.records) {
         if (!process.stdout.write(`${JSON.stringify(toPlain(record))}\n`)) {
           await new Promise((resolve) => process.stdout.once('drain', resolve));
