@@ -111,7 +111,26 @@ export async function assembleFile(
   }
   const file: FileRecord = { base, fileNames: [], attributes: [], errors };
   const merged = new Map<string, MergedAttribute>();
+  // Attribute ids are only unique within one record; like TSK, an attribute from an extension
+  // record whose id is already taken gets the next free id above the largest one (so that
+  // `inode-type-id` names it uniquely).
+  const usedIds = new Set<number>(base.attributes.map((attribute) => attribute.id));
+  let maxId = Math.max(0, ...usedIds);
+  const uniqueId = (attribute: RawAttribute): number => {
+    if (attribute.record === base.recordNumber) return attribute.id;
+    if (!usedIds.has(attribute.id)) {
+      usedIds.add(attribute.id);
+      maxId = Math.max(maxId, attribute.id);
+      return attribute.id;
+    }
+    maxId += 1;
+    usedIds.add(maxId);
+    return maxId;
+  };
   for (const attribute of raw) {
+    const key = `${attribute.type}:${attribute.name}`;
+    const continued = merged.get(key);
+    const id = continued !== undefined && !attribute.resident ? continued.id : uniqueId(attribute);
     if (attribute.type === ATTRIBUTE_STANDARD_INFORMATION && attribute.content !== undefined) {
       if (file.standardInformation !== undefined) continue;
       try {
@@ -138,13 +157,12 @@ export async function assembleFile(
       }
       continue;
     }
-    const key = `${attribute.type}:${attribute.name}`;
-    const existing = merged.get(key);
+    const existing = continued;
     if (existing === undefined) {
       const entry: MergedAttribute = {
         type: attribute.type,
         name: attribute.name,
-        id: attribute.id,
+        id,
         flags: attribute.flags,
         resident: attribute.resident,
         pieces: [attribute],
@@ -160,7 +178,6 @@ export async function assembleFile(
       existing.pieces.push(attribute);
       // Sizes are only valid in the piece starting at VCN 0.
       if (attribute.firstVcn === 0) {
-        existing.id = attribute.id;
         existing.flags = attribute.flags;
         existing.dataSize = attribute.dataSize;
         existing.allocatedSize = attribute.allocatedSize;

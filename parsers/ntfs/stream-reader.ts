@@ -30,6 +30,9 @@ export class NtfsStreamReader implements RandomAccessReader {
   private readonly clusterSize: number;
   private readonly layout: StreamLayout;
   private readonly units = new Map<number, Uint8Array>();
+  /** The cluster runs (empty for resident data), e.g. to see fragmentation. */
+  readonly runs: readonly DataRun[];
+  readonly compressed: boolean;
 
   constructor(volume: RandomAccessReader, clusterSize: number, layout: StreamLayout) {
     this.volume = volume;
@@ -37,6 +40,8 @@ export class NtfsStreamReader implements RandomAccessReader {
     this.layout = layout;
     this.name = layout.name;
     this.size = layout.dataSize;
+    this.runs = layout.runs;
+    this.compressed = layout.compressionUnit > 0;
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {

@@ -57,6 +57,8 @@ export interface NtfsName {
 export interface NtfsStream {
   /** '' for the unnamed (default) $DATA stream. */
   name: string;
+  /** Attribute id (TSK-style unique across extension records): `icat image record-128-id`. */
+  attributeId: number;
   size: number;
   allocatedSize: number;
   resident: boolean;
@@ -381,6 +383,7 @@ export class NtfsVolume {
       .filter((attribute) => attribute.type === ATTRIBUTE_DATA)
       .map((attribute) => ({
         name: attribute.name,
+        attributeId: attribute.id,
         size: attribute.dataSize,
         allocatedSize: attribute.resident ? 0 : attribute.allocatedSize,
         resident: attribute.resident,

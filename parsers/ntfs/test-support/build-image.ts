@@ -7,13 +7,13 @@
  * compresses files created in a directory whose FILE_ATTRIBUTE_COMPRESSED is set through the
  * system.ntfs_attrib_be xattr), sparse files (holes written by seek), a fragmented file (gaps left
  * by deleted filler files), deleted files, a hard link, a directory of 400 files ($INDEX_ALLOCATION)
- * and an orphan (its parent directory's MFT record reused). All of it goes through an ntfs-3g FUSE
+ * and deleted files with their deleted parent directory. All of it goes through an ntfs-3g FUSE
  * mount of the image file; where FUSE is unavailable the builder says why and tests skip.
  * Nothing here is written by our own code: the image is entirely ntfs-3g's.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -152,16 +152,25 @@ f.close()`,
       stage(dir, 'sparse', sparse),
     );
     files.push({ path: '/sparse.bin', sha256: sha256(sparse), size: sparse.length });
-    // Fragmentation: fill with small files, delete every other one, then write a big file.
+    // Fragmentation: fill the volume (one big zero file, then 12 KiB files), delete every other
+    // small file, then write a file that can only go into the gaps.
     mkdir('fill');
-    for (let index = 0; index < 60; index += 1) {
-      writeFileSync(join(mnt, `fill/f${index}.bin`), testBytes(12_288, 100 + index));
+    const free = statfsSync(mnt).bavail * statfsSync(mnt).bsize;
+    writeFileSync(join(mnt, 'fill/big.bin'), new Uint8Array(Math.max(0, free - 80 * 12_288)));
+    spawnSync('sync');
+    let small = 0;
+    try {
+      for (; small < 200; small += 1)
+        writeFileSync(join(mnt, `fill/f${small}.bin`), testBytes(12_288, 100 + small));
+    } catch {
+      // ENOSPC: the volume is full, which is the point.
+      rmSync(join(mnt, `fill/f${small}.bin`), { force: true });
     }
-    for (let index = 0; index < 60; index += 2) {
+    for (let index = 0; index < small; index += 2) {
       rmSync(join(mnt, `fill/f${index}.bin`));
       deleted.push(`/fill/f${index}.bin`);
     }
-    for (let index = 1; index < 60; index += 2) {
+    for (let index = 1; index < small; index += 2) {
       files.push({
         path: `/fill/f${index}.bin`,
         sha256: sha256(testBytes(12_288, 100 + index)),
@@ -169,7 +178,8 @@ f.close()`,
       });
     }
     spawnSync('sync');
-    put('fragmented.bin', testBytes(30 * 12_288, 15));
+    put('fragmented.bin', testBytes(20 * 12_288, 15));
+    rmSync(join(mnt, 'fill/big.bin'));
     // A large directory: 400 entries need $INDEX_ALLOCATION.
     mkdir('WINDOWS/Prefetch');
     for (let index = 0; index < 400; index += 1) {
@@ -178,17 +188,17 @@ f.close()`,
         testBytes(64 + index, 200 + index),
       );
     }
+    put('README.TXT', new TextEncoder().encode('blaster triage test volume\n'));
+    // Deletions last, so that no later file reuses their MFT records.
     // Deleted file whose parent still exists.
     writeFileSync(join(mnt, 'WINDOWS/system32/deleted-worm.exe'), testBytes(6176, 16));
     rmSync(join(mnt, 'WINDOWS/system32/deleted-worm.exe'));
     deleted.push('/WINDOWS/system32/deleted-worm.exe');
-    // Orphan: delete a directory and its file, then reuse the directory's MFT record.
+    // A deleted directory with a deleted file in it (the tests derive an orphan from it).
     mkdir('tempdir');
     writeFileSync(join(mnt, 'tempdir/orphan.txt'), testBytes(3000, 17));
     rmSync(join(mnt, 'tempdir'), { recursive: true });
-    mkdir('newdir');
     deleted.push('/tempdir/orphan.txt');
-    put('README.TXT', new TextEncoder().encode('blaster triage test volume\n'));
     spawnSync('sync');
     run('umount', [mnt]);
     mounted = false;
