@@ -19,6 +19,7 @@ import type { StreamLayout } from './stream-reader.js';
 
 /** A file's attributes are spread over at most this many extension records (bounded work). */
 export const MAX_EXTENSION_RECORDS = 4096;
+const MAX_COMPRESSION_UNIT_BYTES = 1024 * 1024;
 /** A resident attribute list above this size is refused (the record is 1-4 KiB anyway). */
 const MAX_ATTRIBUTE_LIST_SIZE = 16 * 1024 * 1024;
 
@@ -263,11 +264,25 @@ export function layoutOf(
       `data size ${dataSize} exceeds the ${mapped} mapped bytes`,
     );
   }
+  // Windows only writes 16-cluster units (4); anything making a unit above 1 MiB is refused
+  // so that a crafted header cannot make us allocate a huge decompression buffer.
+  if (
+    compressed &&
+    (attribute.compressionUnit > 8 ||
+      clusterSize * 2 ** attribute.compressionUnit > MAX_COMPRESSION_UNIT_BYTES)
+  ) {
+    throw new FormatError(
+      'ntfs',
+      'attribute',
+      attribute.pieces[0]?.runList?.base ?? 0,
+      `compression unit 2^${attribute.compressionUnit} clusters is too large`,
+    );
+  }
   return {
     name,
     dataSize,
     validSize: Math.min(attribute.validSize, dataSize),
     runs,
-    compressionUnit: compressed ? Math.min(attribute.compressionUnit, 16) : 0,
+    compressionUnit: compressed ? attribute.compressionUnit : 0,
   };
 }

@@ -112,6 +112,30 @@ describe.skipIf(built === undefined)('volume built by ntfs-3g vs The Sleuth Kit'
     expect(middle).toEqual(whole.subarray(199_990, 200_010));
   });
 
+  it('puts a deleted file whose parent record was reused under /$OrphanFiles, as TSK does', async () => {
+    // Simulate reuse of the deleted directory's MFT record: bump its sequence number in a copy.
+    const tempdir = entries.find((entry) => entry.path === '/tempdir')!;
+    const record = await volume.readRecord(tempdir.recordNumber);
+    const bytes = readFileSync(image);
+    const at = bytes.indexOf(Buffer.from(record!.view.bytes.subarray(0, 56)));
+    expect(at).toBeGreaterThan(0);
+    bytes.writeUInt16LE(tempdir.sequence + 7, at + 16); // header sequence number (not under a fixup)
+    const patched = join(built!.dir, 'orphan.raw');
+    writeFileSync(patched, bytes);
+    const patchedReader = await FileReader.open(patched);
+    try {
+      const orphaned = await openNtfs(patchedReader);
+      const ours = await collect(orphaned.bodyfile());
+      expect(diffLines(ours, flsBodyfile(patched))).toEqual({ onlyOurs: [], onlyTheirs: [] });
+      expect(ours.filter((line) => line.includes('/$OrphanFiles/orphan.txt (deleted)|'))).toHaveLength(1);
+      const entry = (await collect(orphaned.entries())).find((item) => item.names[0]?.name === 'orphan.txt');
+      expect(entry?.path).toBe('/$OrphanFiles/orphan.txt');
+    } finally {
+      await patchedReader.close();
+      rmSync(patched);
+    }
+  });
+
   it('looks up paths case-insensitively, by long and 8.3 names, with streams', async () => {
     const system = await volume.lookup('\\WINDOWS\\system32\\config\\SYSTEM');
     expect(system).toBeDefined();

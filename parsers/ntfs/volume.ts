@@ -195,7 +195,8 @@ export class NtfsVolume {
       readAll(reader, boot, attribute),
     );
     mft = streamOf(full, '');
-    const mftRecordCount = Math.floor(mft.size / recordSize);
+    // Never more records than the evidence can hold (a crafted $MFT size cannot size our tables).
+    const mftRecordCount = Math.floor(Math.min(mft.size, reader.size) / recordSize);
     const info: NtfsInfo = { ...boot, mftRecordCount, mftSize: mft.size };
     const volume = new NtfsVolume(reader, info, mft, options.maxErrors ?? 1000);
     for (const error of full.errors) volume.note(error);
@@ -243,7 +244,16 @@ export class NtfsVolume {
         block = await this.mft.read(start * size, take * size);
       } catch (error) {
         if (!(error instanceof FormatError)) throw error;
-        this.note(error);
+        // A block that cannot be read whole (e.g. a truncated image): record by record.
+        for (let index = 0; index < take; index += 1) {
+          try {
+            const record = await this.readRecord(start + index);
+            if (record !== undefined) yield record;
+          } catch (inner) {
+            if (!(inner instanceof FormatError)) throw inner;
+            this.note(inner);
+          }
+        }
         continue;
       }
       for (let index = 0; index < take; index += 1) {
