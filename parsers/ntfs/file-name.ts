@@ -1,7 +1,7 @@
 /** $FILE_NAME (0x30). libfsntfs "File name attribute" section. */
 import type { ByteView } from '../io/index.js';
 import { type FileReference, readReference } from './mft-record.js';
-import { type NtfsTimes, type RawTimes, readTimes } from './standard-information.js';
+import { type RawTimes, readRawTimes } from './standard-information.js';
 
 const PARENT_REFERENCE = 0;
 const TIMES = 8;
@@ -17,7 +17,7 @@ const NAMESPACES: NameSpace[] = ['POSIX', 'Win32', 'DOS', 'Win32&DOS'];
 
 export interface FileName {
   parent: FileReference;
-  times: NtfsTimes;
+  /** FILETIMEs as stored; `timesOf(raw)` gives microseconds. */
   raw: RawTimes;
   allocatedSize: number;
   size: number;
@@ -29,11 +29,9 @@ export interface FileName {
 export function parseFileName(view: ByteView): FileName {
   const nameLength = view.u8(NAME_LENGTH);
   const namespaceCode = view.u8(NAMESPACE);
-  const { times, raw } = readTimes(view, TIMES);
   return {
     parent: readReference(view, PARENT_REFERENCE),
-    times,
-    raw,
+    raw: readRawTimes(view, TIMES),
     // Sizes in $FILE_NAME are often stale; read them as bigint-safe numbers without throwing.
     allocatedSize: Number(view.u64(ALLOCATED_SIZE)),
     size: Number(view.u64(DATA_SIZE)),

@@ -68,26 +68,55 @@ export function readReference(view: ByteView, offset: number): FileReference {
   return { record: high * 0x100000000 + low, sequence: view.u16(offset + 6) };
 }
 
-export interface RawAttribute {
-  type: number;
-  name: string;
-  id: number;
-  flags: number;
+/**
+ * One attribute header as found in a record. Content and run list views are made on first use:
+ * the scan touches most attributes only for their header, and views cost allocations.
+ */
+export class RawAttribute {
+  type = 0;
+  name = '';
+  id = 0;
+  flags = 0;
   /** Record the attribute was found in (differs from the base record for extension records). */
-  record: number;
-  resident: boolean;
+  record = 0;
+  resident = true;
+  /** Offset of the resident content inside the record (TSK owner-id quirk, see bodyfile.ts). */
+  contentOffset: number | undefined = undefined;
+  firstVcn = 0;
+  lastVcn = -1;
+  compressionUnit = 0;
+  allocatedSize = 0;
+  dataSize = 0;
+  validSize = 0;
+  private readonly recordView: ByteView;
+  private readonly start: number;
+  private readonly end: number;
+  private runListOffset = 0;
+  private contentView: ByteView | undefined;
+
+  constructor(recordView: ByteView, start: number, end: number) {
+    this.recordView = recordView;
+    this.start = start;
+    this.end = end;
+  }
+
+  setRunListOffset(offset: number): void {
+    this.runListOffset = offset;
+  }
+
   /** Resident content (a view into the record's bytes). */
-  content?: ByteView;
-  /** Offset of the content inside the record, for TSK's owner-id quirk (see bodyfile.ts). */
-  contentOffset?: number;
-  firstVcn: number;
-  lastVcn: number;
-  compressionUnit: number;
-  allocatedSize: number;
-  dataSize: number;
-  validSize: number;
+  get content(): ByteView | undefined {
+    if (!this.resident || this.contentOffset === undefined) return undefined;
+    this.contentView ??= this.recordView.view(this.contentOffset, this.dataSize, 'attribute-content');
+    return this.contentView;
+  }
+
   /** Raw run list bytes (non-resident only), decoded on demand. */
-  runList?: ByteView;
+  get runList(): ByteView | undefined {
+    if (this.resident) return undefined;
+    const from = this.start + this.runListOffset;
+    return this.recordView.view(from, this.end - from, 'run-list');
+  }
 }
 
 export interface MftRecord {
@@ -160,7 +189,7 @@ export function parseMftRecord(view: ByteView, recordNumber: number): MftRecord 
       break;
     }
     try {
-      record.attributes.push(parseAttribute(view.view(offset, size, 'attribute'), recordNumber, offset));
+      record.attributes.push(parseAttribute(view, offset, size, recordNumber));
     } catch (error) {
       if (!(error instanceof FormatError)) throw error;
       warnings.push(error);
@@ -170,61 +199,53 @@ export function parseMftRecord(view: ByteView, recordNumber: number): MftRecord 
   return record;
 }
 
-function parseAttribute(view: ByteView, recordNumber: number, offsetInRecord: number): RawAttribute {
-  const type = view.u32(ATTR_TYPE);
-  const nonResident = view.u8(ATTR_NON_RESIDENT);
-  const nameLength = view.u8(ATTR_NAME_LENGTH);
-  const nameOffset = view.u16(ATTR_NAME_OFFSET);
-  const name = nameLength === 0 ? '' : view.utf16(nameOffset, nameLength * 2);
-  const base = {
-    type,
-    name,
-    id: view.u16(ATTR_ID),
-    flags: view.u16(ATTR_FLAGS),
-    record: recordNumber,
-  };
-  if (nonResident === 0) {
-    view.check(0, RESIDENT_HEADER_SIZE);
-    const contentSize = view.u32(ATTR_CONTENT_SIZE);
-    const contentOffset = view.u16(ATTR_CONTENT_OFFSET);
-    if (!view.has(contentOffset, contentSize)) {
+function parseAttribute(view: ByteView, start: number, size: number, recordNumber: number): RawAttribute {
+  const attribute = new RawAttribute(view, start, start + size);
+  attribute.type = view.u32(start + ATTR_TYPE);
+  attribute.record = recordNumber;
+  const nameLength = view.u8(start + ATTR_NAME_LENGTH);
+  if (nameLength > 0) {
+    const nameOffset = view.u16(start + ATTR_NAME_OFFSET);
+    if (nameOffset + nameLength * 2 > size)
+      throw view.error(start + ATTR_NAME_OFFSET, 'attribute name overruns the attribute');
+    attribute.name = view.utf16(start + nameOffset, nameLength * 2);
+  }
+  attribute.id = view.u16(start + ATTR_ID);
+  attribute.flags = view.u16(start + ATTR_FLAGS);
+  if (view.u8(start + ATTR_NON_RESIDENT) === 0) {
+    if (size < RESIDENT_HEADER_SIZE)
+      throw view.error(start, `resident attribute of ${size} bytes is too short`);
+    const contentSize = view.u32(start + ATTR_CONTENT_SIZE);
+    const contentOffset = view.u16(start + ATTR_CONTENT_OFFSET);
+    if (contentOffset + contentSize > size) {
       throw view.error(
-        ATTR_CONTENT_SIZE,
+        start + ATTR_CONTENT_SIZE,
         `resident content (${contentSize} bytes at ${contentOffset}) overruns the attribute`,
       );
     }
-    return {
-      ...base,
-      resident: true,
-      content: view.view(contentOffset, contentSize, 'attribute-content'),
-      contentOffset: offsetInRecord + contentOffset,
-      firstVcn: 0,
-      lastVcn: -1,
-      compressionUnit: 0,
-      allocatedSize: contentSize,
-      dataSize: contentSize,
-      validSize: contentSize,
-    };
+    attribute.contentOffset = start + contentOffset;
+    attribute.allocatedSize = contentSize;
+    attribute.dataSize = contentSize;
+    attribute.validSize = contentSize;
+    return attribute;
   }
-  view.check(0, ATTR_VALID_SIZE + 8);
-  const firstVcn = view.u64n(ATTR_FIRST_VCN);
-  const lastVcnRaw = view.i64(ATTR_LAST_VCN);
-  const lastVcn = lastVcnRaw < 0n ? -1 : Number(lastVcnRaw);
-  const runListOffset = view.u16(ATTR_RUN_LIST_OFFSET);
-  if (runListOffset < NON_RESIDENT_HEADER_SIZE - 8 || runListOffset > view.length) {
-    throw view.error(ATTR_RUN_LIST_OFFSET, `run list offset ${runListOffset} is invalid`);
+  if (size < ATTR_VALID_SIZE + 8)
+    throw view.error(start, `non-resident attribute of ${size} bytes is too short`);
+  attribute.resident = false;
+  attribute.firstVcn = view.u64n(start + ATTR_FIRST_VCN);
+  // Last VCN is -1 (all ones) for an empty attribute.
+  attribute.lastVcn =
+    view.u32(start + ATTR_LAST_VCN + 4) >= 0x80000000 ? -1 : view.u64n(start + ATTR_LAST_VCN);
+  const runListOffset = view.u16(start + ATTR_RUN_LIST_OFFSET);
+  if (runListOffset < NON_RESIDENT_HEADER_SIZE - 8 || runListOffset > size) {
+    throw view.error(start + ATTR_RUN_LIST_OFFSET, `run list offset ${runListOffset} is invalid`);
   }
-  return {
-    ...base,
-    resident: false,
-    firstVcn,
-    lastVcn,
-    compressionUnit: view.u8(ATTR_COMPRESSION_UNIT),
-    allocatedSize: view.u64n(ATTR_ALLOCATED_SIZE),
-    dataSize: view.u64n(ATTR_DATA_SIZE),
-    validSize: view.u64n(ATTR_VALID_SIZE),
-    runList: view.view(runListOffset, view.length - runListOffset, 'run-list'),
-  };
+  attribute.setRunListOffset(runListOffset);
+  attribute.compressionUnit = view.u8(start + ATTR_COMPRESSION_UNIT);
+  attribute.allocatedSize = view.u64n(start + ATTR_ALLOCATED_SIZE);
+  attribute.dataSize = view.u64n(start + ATTR_DATA_SIZE);
+  attribute.validSize = view.u64n(start + ATTR_VALID_SIZE);
+  return attribute;
 }
 
 /** The MFT entry number stored in NTFS 3.1 records (undefined in older ones). */

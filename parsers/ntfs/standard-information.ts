@@ -27,36 +27,39 @@ export interface RawTimes {
 }
 
 export interface StandardInformation {
-  times: NtfsTimes;
+  /** FILETIMEs as stored; `timesOf(raw)` gives microseconds. */
   raw: RawTimes;
   fileAttributes: number;
   ownerId?: number;
   securityId?: number;
 }
 
-export function readTimes(view: ByteView, offset: number): { times: NtfsTimes; raw: RawTimes } {
-  const raw: RawTimes = {
+export function readRawTimes(view: ByteView, offset: number): RawTimes {
+  return {
     created: view.u64(offset + CREATED),
     modified: view.u64(offset + MODIFIED),
     mftModified: view.u64(offset + MFT_MODIFIED),
     accessed: view.u64(offset + ACCESSED),
   };
+}
+
+/** FILETIMEs to microseconds; computed only when a record is turned into plain data. */
+export function timesOf(raw: RawTimes): NtfsTimes {
   const times: NtfsTimes = {};
-  const set = (key: keyof NtfsTimes, value: bigint): void => {
-    const micros = filetimeToMicros(value);
-    if (micros !== undefined) times[key] = micros;
-  };
-  set('created', raw.created);
-  set('modified', raw.modified);
-  set('mftModified', raw.mftModified);
-  set('accessed', raw.accessed);
-  return { times, raw };
+  const created = filetimeToMicros(raw.created);
+  const modified = filetimeToMicros(raw.modified);
+  const mftModified = filetimeToMicros(raw.mftModified);
+  const accessed = filetimeToMicros(raw.accessed);
+  if (created !== undefined) times.created = created;
+  if (modified !== undefined) times.modified = modified;
+  if (mftModified !== undefined) times.mftModified = mftModified;
+  if (accessed !== undefined) times.accessed = accessed;
+  return times;
 }
 
 export function parseStandardInformation(view: ByteView): StandardInformation {
   view.check(0, STANDARD_INFORMATION_MIN_SIZE);
-  const { times, raw } = readTimes(view, 0);
-  const info: StandardInformation = { times, raw, fileAttributes: view.u32(FILE_ATTRIBUTES) };
+  const info: StandardInformation = { raw: readRawTimes(view, 0), fileAttributes: view.u32(FILE_ATTRIBUTES) };
   if (view.has(OWNER_ID, 8)) {
     info.ownerId = view.u32(OWNER_ID);
     info.securityId = view.u32(SECURITY_ID);

@@ -27,7 +27,7 @@ import {
   parseMftRecord,
   ROOT_RECORD,
 } from './mft-record.js';
-import type { NtfsTimes } from './standard-information.js';
+import { type NtfsTimes, timesOf } from './standard-information.js';
 import { NtfsStreamReader } from './stream-reader.js';
 
 const MFT_RECORD = 0;
@@ -413,7 +413,7 @@ export class NtfsVolume {
         name: value.name,
         namespace: value.namespace,
         parent: value.parent,
-        times: value.times,
+        times: timesOf(value.raw),
         size: value.size,
         allocatedSize: value.allocatedSize,
       })),
@@ -425,7 +425,7 @@ export class NtfsVolume {
       streams,
       warnings: file.errors.map((error) => error.toJSON()),
     };
-    if (file.standardInformation !== undefined) entry.si = file.standardInformation.times;
+    if (file.standardInformation !== undefined) entry.si = timesOf(file.standardInformation.raw);
     return entry;
   }
 
