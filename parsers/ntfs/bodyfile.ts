@@ -35,16 +35,27 @@ function timeFields(raw: RawTimes | undefined): string {
   return `${tskSeconds(raw.accessed)}|${tskSeconds(raw.modified)}|${tskSeconds(raw.mftModified)}|${tskSeconds(raw.created)}`;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: detecting control characters is the point
+const CONTROL = /[\u0000-\u001f]/;
+
 /** TSK prints control characters in names as '^'. */
 function printable(name: string): string {
+  if (!CONTROL.test(name)) return name;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point
   return name.replace(/[\u0000-\u001f]/g, '^');
 }
 
 /**
- * The bodyfile lines of one file at one path. `deleted` adds TSK's suffix and `-` name type.
+ * A file's lines without the path: pairs of (label after the path, fields after the name), so
+ * that the listing can be rendered once every path is known without parsing the record again.
  */
-export function bodyfileLines(file: FileRecord, path: string, deleted: boolean): string[] {
+export interface BodyTemplate {
+  recordNumber: number;
+  /** label0, rest0, label1, rest1, ... */
+  parts: string[];
+}
+
+export function bodyTemplate(file: FileRecord, deleted = !file.base.inUse): BodyTemplate {
   const record = file.base;
   const inode = record.recordNumber;
   const si = file.standardInformation;
@@ -65,8 +76,7 @@ export function bodyfileLines(file: FileRecord, path: string, deleted: boolean):
     uid = record.view.u32(siOffset + OWNER_ID_OFFSET);
   }
   const suffix = deleted ? ' (deleted)' : '';
-  const name = printable(path);
-  const lines: string[] = [];
+  const parts: string[] = [];
   // TSK keeps the lowest-id $FILE_NAME, ignoring DOS (8.3-only) names.
   let fileName: FileNameAttribute | undefined;
   for (const candidate of file.fileNames) {
@@ -75,8 +85,9 @@ export function bodyfileLines(file: FileRecord, path: string, deleted: boolean):
   }
   fileName ??= file.fileNames[0];
   if (fileName !== undefined) {
-    lines.push(
-      `0|${name} ($FILE_NAME)${suffix}|${inode}-${ATTRIBUTE_FILE_NAME}-${fileName.id}|${mode}|${uid}|0|${fileName.contentSize}|${timeFields(fileName.value.raw)}`,
+    parts.push(
+      ` ($FILE_NAME)${suffix}`,
+      `${inode}-${ATTRIBUTE_FILE_NAME}-${fileName.id}|${mode}|${uid}|0|${fileName.contentSize}|${timeFields(fileName.value.raw)}`,
     );
   }
   const siTimes = timeFields(si?.raw);
@@ -86,18 +97,32 @@ export function bodyfileLines(file: FileRecord, path: string, deleted: boolean):
     printed = true;
     const showName =
       attribute.name !== '' && !(attribute.type === ATTRIBUTE_INDEX_ROOT && attribute.name === '$I30');
-    const label = showName ? `${name}:${printable(attribute.name)}` : name;
-    lines.push(
-      `0|${label}${suffix}|${inode}-${attribute.type}-${attribute.id}|${mode}|${uid}|0|${attribute.dataSize}|${siTimes}`,
+    parts.push(
+      showName ? `:${printable(attribute.name)}${suffix}` : suffix,
+      `${inode}-${attribute.type}-${attribute.id}|${mode}|${uid}|0|${attribute.dataSize}|${siTimes}`,
     );
   }
   if (!printed) {
     const data = file.attributes.find(
       (attribute) => attribute.type === ATTRIBUTE_DATA && attribute.name === '',
     );
-    lines.push(`0|${name}${suffix}|${inode}|${mode}|${uid}|0|${data?.dataSize ?? 0}|${siTimes}`);
+    parts.push(suffix, `${inode}|${mode}|${uid}|0|${data?.dataSize ?? 0}|${siTimes}`);
   }
-  return lines;
+  return { recordNumber: inode, parts };
+}
+
+/** The lines of a template at one path. */
+export function renderLines(template: BodyTemplate, path: string, into: string[] = []): string[] {
+  const name = printable(path);
+  const parts = template.parts;
+  for (let index = 0; index + 1 < parts.length; index += 2)
+    into.push(`0|${name}${parts[index]}|${parts[index + 1]}`);
+  return into;
+}
+
+/** The bodyfile lines of one file at one path (`deleted` adds TSK's suffix and `-` name type). */
+export function bodyfileLines(file: FileRecord, path: string, deleted: boolean): string[] {
+  return renderLines(bodyTemplate(file, deleted), path);
 }
 
 /** The virtual orphan directory line TSK adds (its inode is one past the last MFT record). */

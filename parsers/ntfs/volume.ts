@@ -10,10 +10,15 @@ import {
   type RandomAccessReader,
   readView,
 } from '../io/index.js';
-import { bodyfileLines, listedByTsk, orphanDirectoryLine } from './bodyfile.js';
+import {
+  type BodyTemplate,
+  bodyTemplate,
+  listedByTsk,
+  orphanDirectoryLine,
+  renderLines,
+} from './bodyfile.js';
 import { BOOT_SECTOR_SIZE, type BootSector, parseBootSector } from './boot-sector.js';
-import type { NameSpace } from './file-name.js';
-import { parseFileName } from './file-name.js';
+import { type FileName, type NameSpace, parseFileName } from './file-name.js';
 import { assembleFile, type FileRecord, layoutOf, type MergedAttribute } from './file-record.js';
 import {
   ATTRIBUTE_DATA,
@@ -275,7 +280,15 @@ export class NtfsVolume {
   }
 
   private async buildTable(): Promise<RecordTable> {
-    if (this.table !== undefined) return this.table;
+    this.table ??= await this.scanTable(undefined);
+    return this.table;
+  }
+
+  /**
+   * One pass over the MFT building the path table; with `onFile`, every base record is also
+   * assembled and handed over (the bodyfile needs nothing else, so it reads the MFT once).
+   */
+  private async scanTable(onFile: ((file: FileRecord) => void) | undefined): Promise<RecordTable> {
     const count = this.info.mftRecordCount;
     const table: RecordTable = {
       flags: new Uint8Array(count),
@@ -292,11 +305,17 @@ export class NtfsVolume {
       for (const warning of record.warnings) this.note(warning);
       table.flags[n] = flags;
       table.sequence[n] = record.sequence;
-      if ((flags & FLAG_EXTENSION) !== 0) continue;
-      const file = await this.assembleForNames(record);
-      if (file.length > 0) table.names[n] = file;
+      if ((flags & FLAG_EXTENSION) !== 0 || record.attributes.length === 0) continue;
+      let names: NameLink[];
+      if (onFile !== undefined) {
+        const file = await this.assemble(record);
+        onFile(file);
+        names = file.fileNames.map(({ value }) => linkOf(value));
+      } else {
+        names = await this.assembleForNames(record);
+      }
+      if (names.length > 0) table.names[n] = names;
     }
-    this.table = table;
     return table;
   }
 
@@ -305,12 +324,7 @@ export class NtfsVolume {
     const fileNames = hasList
       ? (await this.assemble(record)).fileNames.map((entry) => entry.value)
       : quickFileNames(record, (error) => this.note(error));
-    return fileNames.map((fileName) => ({
-      name: fileName.name,
-      parent: fileName.parent.record,
-      parentSequence: fileName.parent.sequence,
-      namespace: fileName.namespace,
-    }));
+    return fileNames.map(linkOf);
   }
 
   /** True when `link` names a directory whose current (or, if deleted, previous) sequence matches. */
@@ -350,7 +364,8 @@ export class NtfsVolume {
     } else {
       path = `/${ORPHAN_DIRECTORY}/${link.name}`;
     }
-    this.pathCache.set(recordNumber, path);
+    // Only directories are looked up again (as parents); files are not cached.
+    if ((table.flags[recordNumber]! & FLAG_DIRECTORY) !== 0) this.pathCache.set(recordNumber, path);
     return path;
   }
 
@@ -445,10 +460,17 @@ export class NtfsVolume {
    * ending with the /$OrphanFiles line. Yields arrays of lines, one array per MFT record.
    */
   async *bodyfileBatches(): AsyncGenerator<string[]> {
-    for await (const { file, paths } of this.files()) {
-      if (!listedByTsk(file)) continue;
+    const templates: BodyTemplate[] = [];
+    const table = await this.scanTable((file) => {
+      if (listedByTsk(file)) templates.push(bodyTemplate(file));
+    });
+    this.table ??= table;
+    const batch = 1024;
+    for (let start = 0; start < templates.length; start += batch) {
       const lines: string[] = [];
-      for (const path of paths) lines.push(...bodyfileLines(file, path, !file.base.inUse));
+      for (const template of templates.slice(start, start + batch)) {
+        for (const path of this.pathsOf(table, template.recordNumber)) renderLines(template, path, lines);
+      }
       yield lines;
     }
     yield [orphanDirectoryLine(this.info.mftRecordCount)];
@@ -546,6 +568,15 @@ export class NtfsVolume {
     if (recordNumber === undefined) return undefined;
     return this.openFile(recordNumber, hasStream ? path.slice(colon + 1) : '');
   }
+}
+
+function linkOf(fileName: FileName): NameLink {
+  return {
+    name: fileName.name,
+    parent: fileName.parent.record,
+    parentSequence: fileName.parent.sequence,
+    namespace: fileName.namespace,
+  };
 }
 
 /** NTFS compares names through $UpCase; Unicode simple upper-casing matches it for real names. */
