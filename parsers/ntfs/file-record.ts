@@ -110,28 +110,50 @@ export async function assembleFile(
       errors.push(error);
     }
   }
+  return mergeAttributes(base, raw, errors);
+}
+
+/** True when the record's attributes continue in extension records. */
+export function hasAttributeList(record: MftRecord): boolean {
+  for (const attribute of record.attributes) if (attribute.type === ATTRIBUTE_ATTRIBUTE_LIST) return true;
+  return false;
+}
+
+/** A record without an attribute list as a file (synchronous: the scan's fast path). */
+export function assembleBase(base: MftRecord): FileRecord {
+  return mergeAttributes(base, base.attributes, base.warnings.length === 0 ? [] : [...base.warnings]);
+}
+
+function findMerged(list: MergedAttribute[], type: number, name: string): MergedAttribute | undefined {
+  for (const entry of list) if (entry.type === type && entry.name === name) return entry;
+  return undefined;
+}
+
+function mergeAttributes(base: MftRecord, raw: RawAttribute[], errors: FormatError[]): FileRecord {
   const file: FileRecord = { base, fileNames: [], attributes: [], errors };
-  const merged = new Map<string, MergedAttribute>();
   // Attribute ids are only unique within one record; like TSK, an attribute from an extension
   // record whose id is already taken gets the next free id above the largest one (so that
   // `inode-type-id` names it uniquely).
-  const usedIds = new Set<number>(base.attributes.map((attribute) => attribute.id));
-  let maxId = Math.max(0, ...usedIds);
-  const uniqueId = (attribute: RawAttribute): number => {
-    if (attribute.record === base.recordNumber) return attribute.id;
-    if (!usedIds.has(attribute.id)) {
-      usedIds.add(attribute.id);
-      maxId = Math.max(maxId, attribute.id);
-      return attribute.id;
-    }
-    maxId += 1;
-    usedIds.add(maxId);
-    return maxId;
-  };
+  let usedIds: Set<number> | undefined;
+  let maxId = 0;
+  for (const attribute of base.attributes) if (attribute.id > maxId) maxId = attribute.id;
   for (const attribute of raw) {
-    const key = `${attribute.type}:${attribute.name}`;
-    const continued = merged.get(key);
-    const id = continued !== undefined && !attribute.resident ? continued.id : uniqueId(attribute);
+    const continued = attribute.resident
+      ? undefined
+      : findMerged(file.attributes, attribute.type, attribute.name);
+    let id = attribute.id;
+    if (continued !== undefined) {
+      id = continued.id;
+    } else if (attribute.record !== base.recordNumber) {
+      usedIds ??= new Set(base.attributes.map((item) => item.id));
+      if (usedIds.has(id)) {
+        maxId += 1;
+        id = maxId;
+      } else if (id > maxId) {
+        maxId = id;
+      }
+      usedIds.add(id);
+    }
     if (attribute.type === ATTRIBUTE_STANDARD_INFORMATION && attribute.content !== undefined) {
       if (file.standardInformation !== undefined) continue;
       try {
@@ -158,7 +180,7 @@ export async function assembleFile(
       }
       continue;
     }
-    const existing = continued;
+    const existing = continued ?? findMerged(file.attributes, attribute.type, attribute.name);
     if (existing === undefined) {
       const entry: MergedAttribute = {
         type: attribute.type,
@@ -173,7 +195,6 @@ export async function assembleFile(
         compressionUnit: attribute.compressionUnit,
       };
       if (attribute.content !== undefined) entry.content = attribute.content;
-      merged.set(key, entry);
       file.attributes.push(entry);
     } else if (!existing.resident && !attribute.resident) {
       existing.pieces.push(attribute);
@@ -187,7 +208,9 @@ export async function assembleFile(
       }
     }
   }
-  for (const attribute of file.attributes) attribute.pieces.sort((a, b) => a.firstVcn - b.firstVcn);
+  for (const attribute of file.attributes) {
+    if (attribute.pieces.length > 1) attribute.pieces.sort(byFirstVcn);
+  }
   return file;
 }
 
@@ -285,4 +308,8 @@ export function layoutOf(
     runs,
     compressionUnit: compressed ? attribute.compressionUnit : 0,
   };
+}
+
+function byFirstVcn(a: RawAttribute, b: RawAttribute): number {
+  return a.firstVcn - b.firstVcn;
 }

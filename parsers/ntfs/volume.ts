@@ -19,7 +19,14 @@ import {
 } from './bodyfile.js';
 import { BOOT_SECTOR_SIZE, type BootSector, parseBootSector } from './boot-sector.js';
 import { type FileName, type NameSpace, parseFileName } from './file-name.js';
-import { assembleFile, type FileRecord, layoutOf, type MergedAttribute } from './file-record.js';
+import {
+  assembleBase,
+  assembleFile,
+  type FileRecord,
+  hasAttributeList,
+  layoutOf,
+  type MergedAttribute,
+} from './file-record.js';
 import {
   ATTRIBUTE_DATA,
   ATTRIBUTE_FLAG_COMPRESSED,
@@ -105,6 +112,12 @@ const FLAG_IN_USE = 2;
 const FLAG_DIRECTORY = 4;
 const FLAG_HAS_ATTRIBUTES = 8;
 const FLAG_EXTENSION = 16;
+
+interface RecordBlock {
+  start: number;
+  count: number;
+  bytes: Uint8Array | undefined;
+}
 
 interface RecordTable {
   flags: Uint8Array;
@@ -240,32 +253,47 @@ export class NtfsVolume {
 
   /** Every record in order, read in big sequential blocks and parsed synchronously. */
   async *records(): AsyncGenerator<MftRecord> {
+    for await (const block of this.blocks()) {
+      for (let index = 0; index < block.count; index += 1) {
+        const record = await this.recordOf(block, index);
+        if (record !== undefined) yield record;
+      }
+    }
+  }
+
+  /** Raw 4 MiB blocks of the MFT; `bytes` is undefined when the block cannot be read whole. */
+  private async *blocks(): AsyncGenerator<RecordBlock> {
     const size = this.info.mftRecordSize;
     const count = this.info.mftRecordCount;
     for (let start = 0; start < count; start += SCAN_BLOCK_RECORDS) {
       const take = Math.min(SCAN_BLOCK_RECORDS, count - start);
-      let block: Uint8Array;
+      let bytes: Uint8Array | undefined;
       try {
-        block = await this.mft.read(start * size, take * size);
+        bytes = await this.mft.read(start * size, take * size);
       } catch (error) {
         if (!(error instanceof FormatError)) throw error;
-        // A block that cannot be read whole (e.g. a truncated image): record by record.
-        for (let index = 0; index < take; index += 1) {
-          try {
-            const record = await this.readRecord(start + index);
-            if (record !== undefined) yield record;
-          } catch (inner) {
-            if (!(inner instanceof FormatError)) throw inner;
-            this.note(inner);
-          }
-        }
-        continue;
       }
-      for (let index = 0; index < take; index += 1) {
-        const record = this.parse(block.subarray(index * size, (index + 1) * size), start + index);
-        if (record !== undefined) yield record;
-      }
+      yield { start, count: take, bytes };
     }
+  }
+
+  /**
+   * Record `index` of a block, parsed synchronously from the block's bytes (records are
+   * processed one at a time so that they die young: the scan allocates little that survives).
+   */
+  private recordOf(
+    block: RecordBlock,
+    index: number,
+  ): MftRecord | undefined | Promise<MftRecord | undefined> {
+    const size = this.info.mftRecordSize;
+    if (block.bytes !== undefined)
+      return this.parse(block.bytes.subarray(index * size, (index + 1) * size), block.start + index);
+    // A block that cannot be read whole (e.g. a truncated image): record by record.
+    return this.readRecord(block.start + index).catch((error: unknown) => {
+      if (!(error instanceof FormatError)) throw error;
+      this.note(error);
+      return undefined;
+    });
   }
 
   /** A record with its extension records and merged attributes. */
@@ -295,26 +323,32 @@ export class NtfsVolume {
       sequence: new Uint16Array(count),
       names: new Array<NameLink[] | undefined>(count),
     };
-    for await (const record of this.records()) {
-      const n = record.recordNumber;
-      let flags = FLAG_PARSED;
-      if (record.inUse) flags |= FLAG_IN_USE;
-      if (record.isDirectory) flags |= FLAG_DIRECTORY;
-      if (record.attributes.length > 0) flags |= FLAG_HAS_ATTRIBUTES;
-      if (record.baseReference.record !== 0) flags |= FLAG_EXTENSION;
-      for (const warning of record.warnings) this.note(warning);
-      table.flags[n] = flags;
-      table.sequence[n] = record.sequence;
-      if ((flags & FLAG_EXTENSION) !== 0 || record.attributes.length === 0) continue;
-      let names: NameLink[];
-      if (onFile !== undefined) {
-        const file = await this.assemble(record);
-        onFile(file);
-        names = file.fileNames.map(({ value }) => linkOf(value));
-      } else {
-        names = await this.assembleForNames(record);
+    for await (const block of this.blocks()) {
+      for (let index = 0; index < block.count; index += 1) {
+        const parsed = this.recordOf(block, index);
+        const record = parsed instanceof Promise ? await parsed : parsed;
+        if (record === undefined) continue;
+        const n = record.recordNumber;
+        let flags = FLAG_PARSED;
+        if (record.inUse) flags |= FLAG_IN_USE;
+        if (record.isDirectory) flags |= FLAG_DIRECTORY;
+        if (record.attributes.length > 0) flags |= FLAG_HAS_ATTRIBUTES;
+        if (record.baseReference.record !== 0) flags |= FLAG_EXTENSION;
+        for (const warning of record.warnings) this.note(warning);
+        table.flags[n] = flags;
+        table.sequence[n] = record.sequence;
+        if ((flags & FLAG_EXTENSION) !== 0 || record.attributes.length === 0) continue;
+        let names: NameLink[];
+        if (onFile !== undefined) {
+          // Only records with an attribute list need other records (and so an await).
+          const file = hasAttributeList(record) ? await this.assemble(record) : assembleBase(record);
+          onFile(file);
+          names = file.fileNames.map(({ value }) => linkOf(value));
+        } else {
+          names = await this.assembleForNames(record);
+        }
+        if (names.length > 0) table.names[n] = names;
       }
-      if (names.length > 0) table.names[n] = names;
     }
     return table;
   }
@@ -460,15 +494,19 @@ export class NtfsVolume {
    * ending with the /$OrphanFiles line. Yields arrays of lines, one array per MFT record.
    */
   async *bodyfileBatches(): AsyncGenerator<string[]> {
+    // One MFT pass: each record's lines are kept as a path-less template (short strings) until
+    // the path table is complete, then rendered in batches.
     const templates: BodyTemplate[] = [];
     const table = await this.scanTable((file) => {
       if (listedByTsk(file)) templates.push(bodyTemplate(file));
     });
     this.table ??= table;
-    const batch = 1024;
+    const batch = 4096;
     for (let start = 0; start < templates.length; start += batch) {
       const lines: string[] = [];
-      for (const template of templates.slice(start, start + batch)) {
+      const end = Math.min(templates.length, start + batch);
+      for (let index = start; index < end; index += 1) {
+        const template = templates[index]!;
         for (const path of this.pathsOf(table, template.recordNumber)) renderLines(template, path, lines);
       }
       yield lines;
