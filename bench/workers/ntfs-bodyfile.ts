@@ -1,0 +1,26 @@
+/** Worker: full TSK-style bodyfile listing of an NTFS image written to /dev/null. */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { FileReader } from '../../parsers/io/index.js';
+import { openNtfs } from '../../parsers/ntfs/index.js';
+import { workerMain } from '../lib.js';
+
+const [image = ''] = process.argv.slice(2);
+await workerMain(async () => {
+  const reader = await FileReader.open(image);
+  const volume = await openNtfs(reader);
+  const out = openSync('/dev/null', 'w');
+  let records = 0;
+  let pending: string[] = [];
+  for await (const lines of volume.bodyfileBatches()) {
+    records += lines.length;
+    for (const line of lines) pending.push(line);
+    if (pending.length >= 4096) {
+      writeSync(out, `${pending.join('\n')}\n`);
+      pending = [];
+    }
+  }
+  if (pending.length > 0) writeSync(out, `${pending.join('\n')}\n`);
+  closeSync(out);
+  await reader.close();
+  return { bytes: volume.info.mftSize, records, extra: { mftRecords: volume.info.mftRecordCount } };
+});
