@@ -34,12 +34,17 @@ export function registerBatchCommand(program: Command): void {
     .option('-j, --jobs <n>', 'scans run at once (default: number of CPUs)', positiveInteger)
     .option('--rules <dir>', 'rules folder')
     .action(async (inputs: string[], options: { out: string; jobs?: number; rules?: string }) => {
-      const worker = fileURLToPath(new URL('./scan-worker.js', import.meta.url));
+      // From dist/ the worker is JavaScript; from source (tests, tsx) it is TypeScript and the child
+      // inherits the loader through execArgv.
+      const fromSource = import.meta.url.endsWith('.ts');
+      const worker = fileURLToPath(
+        new URL(fromSource ? './scan-worker.ts' : './scan-worker.js', import.meta.url),
+      );
       const { rows, counts } = await runBatch({
         inputs,
         outDir: options.out,
         jobs: options.jobs ?? availableParallelism(),
-        runner: childProcessRunner(worker),
+        runner: childProcessRunner(worker, fromSource ? process.execArgv : []),
         onProgress: progressPrinter(),
         ...(options.rules ? { rulesDir: options.rules } : {}),
       });

@@ -112,9 +112,8 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
 
   try {
     for (const [index, path] of options.evidence.entries()) {
-      const evidenceStats = await stat(path);
-      const hash = evidenceStats.isFile() ? await sha256File(path) : undefined;
       const source: EvidenceSource = await openEvidence(path, options.open);
+      const hash = (await stat(path)).isFile() ? await sha256File(path) : undefined;
       try {
         const location = await locateArtifacts(source);
         evidence.push({
