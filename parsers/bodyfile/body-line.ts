@@ -130,10 +130,6 @@ function isDigitsAt(text: string, start: number, end: number): boolean {
   return true;
 }
 
-function isDigits(text: string): boolean {
-  return isDigitsAt(text, 0, text.length);
-}
-
 /** `rwx`-style mode string of ls (10 characters), as TSK 2 writes in mode_as_string. */
 function looksLikeLsModeAt(text: string, start: number, end: number): boolean {
   if (end - start !== 10) return false;
@@ -161,8 +157,21 @@ export class LineFields {
     this.first = text.indexOf('|');
     this.pipeCount = 0;
     if (this.first < 0) return;
-    let position = text.length;
-    while (this.pipeCount < PIPES_FROM_END && position > this.first + 1) {
+    this.#scanTo(TSK3_FIXED_AFTER_NAME);
+    // Only a line whose 8th field from the end is all digits can be TSK 2 (see detectLayout):
+    // count further pipes just for those.
+    if (
+      this.pipeCount === TSK3_FIXED_AFTER_NAME &&
+      isDigitsAt(text, this.startFromEnd(8), this.endFromEnd(8))
+    ) {
+      this.#scanTo(PIPES_FROM_END);
+    }
+  }
+
+  #scanTo(limit: number): void {
+    const text = this.text;
+    let position = this.pipeCount === 0 ? text.length : this.pipes[this.pipeCount - 1]!;
+    while (this.pipeCount < limit && position > this.first + 1) {
       const pipe = text.lastIndexOf('|', position - 1);
       if (pipe <= this.first) break;
       this.pipes[this.pipeCount++] = pipe;
@@ -246,28 +255,45 @@ export function parseBodyLine(f: LineFields, lineNumber: number, offset: number)
   let attributeType: number | undefined;
   let attributeId: number | undefined;
   let sequence: number | undefined;
-  const dash = inode.indexOf('-');
-  const head = dash < 0 ? inode : inode.slice(0, dash);
-  if (!isDigits(head)) return `bad inode '${clip(inode)}'`;
-  if (dash >= 0) {
-    const parts = inode.split('-');
-    if (parts.length > 3 || !parts.every(isDigits)) return `bad inode '${clip(inode)}'`;
-    inodeNumber = Number(parts[0]);
-    if (parts.length === 3) {
-      attributeType = Number(parts[1]);
-      attributeId = Number(parts[2]);
+  // Up to three dash-separated numbers, read in place.
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = inodeStart; i <= inodeEnd; i++) {
+    const c = i === inodeEnd ? 45 : text.charCodeAt(i);
+    if (c === 45) {
+      if (digits === 0 || part === 3) return `bad inode '${clip(inode)}'`;
+      if (part === 0) {
+        if (digits <= 15) inodeNumber = value;
+        else {
+          const big = BigInt(inode.slice(0, digits));
+          if (big < 1n << 64n) {
+            // A 64-bit NTFS file reference: 48-bit MFT entry, 16-bit sequence.
+            inodeNumber = Number(big & 0xffff_ffff_ffffn);
+            sequence = Number(big >> 48n);
+          }
+        }
+      } else if (part === 1) {
+        attributeType = value;
+      } else {
+        attributeId = value;
+      }
+      part += 1;
+      value = 0;
+      digits = 0;
     } else {
-      sequence = Number(parts[1]);
+      const d = c - 48;
+      if (d < 0 || d > 9) return `bad inode '${clip(inode)}'`;
+      value = value * 10 + d;
+      digits += 1;
     }
-  } else if (head.length <= 15) {
-    inodeNumber = Number(head);
-  } else {
-    const big = BigInt(head);
-    if (big < 1n << 64n) {
-      // A 64-bit NTFS file reference: 48-bit MFT entry, 16-bit sequence.
-      inodeNumber = Number(big & 0xffff_ffff_ffffn);
-      sequence = Number(big >> 48n);
-    }
+  }
+  if (part === 2) {
+    // `entry-sequence` (dfImageTools), not an attribute.
+    sequence = attributeType;
+    attributeType = undefined;
+  } else if (part > 1 && (attributeType === undefined || attributeId === undefined)) {
+    return `bad inode '${clip(inode)}'`;
   }
   if (inodeNumber !== undefined && inodeNumber >= MFT_ENTRY_BITS) {
     sequence = Math.floor(inodeNumber / MFT_ENTRY_BITS);

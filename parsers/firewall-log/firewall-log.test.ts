@@ -421,7 +421,10 @@ describe('damaged lines', () => {
 
 describe('API', () => {
   it('batches() gives the same records as records(); a parser iterates once', async () => {
-    const text = writeLog({ ...XP_HEADER, rows: Array.from({ length: 3000 }, (_, i) => blasterProbe(1024 + i)) });
+    const text = writeLog({
+      ...XP_HEADER,
+      rows: Array.from({ length: 3000 }, (_, i) => blasterProbe(1024 + i)),
+    });
     const one = await parseAll(text);
     const parser = parseFirewallLog(chunked(Buffer.from(text, 'latin1'), [100_000]));
     const flat: FirewallLogRecord[] = [];

@@ -321,14 +321,33 @@ export class FirewallLogParser {
         record.extra[this.#header.fields[index]!] = text.slice(start, end);
         return undefined;
       }
-      default: {
-        const spec = NUMERIC[column];
-        if (spec === undefined) return undefined;
-        const value = unsignedAt(text, start, end, spec.max);
-        if (value < 0) return `bad ${spec.name} '${clip(text.slice(start, end))}'`;
-        record[spec.key] = value;
-        return undefined;
-      }
+      case Column.SrcPort:
+        record.srcPort = unsignedAt(text, start, end, MAX_PORT);
+        return record.srcPort < 0 ? badNumber('src-port', text, start, end) : undefined;
+      case Column.DstPort:
+        record.dstPort = unsignedAt(text, start, end, MAX_PORT);
+        return record.dstPort < 0 ? badNumber('dst-port', text, start, end) : undefined;
+      case Column.Size:
+        record.size = unsignedAt(text, start, end, MAX_U32);
+        return record.size < 0 ? badNumber('size', text, start, end) : undefined;
+      case Column.TcpSyn:
+        record.tcpSyn = unsignedAt(text, start, end, MAX_U32);
+        return record.tcpSyn < 0 ? badNumber('tcpsyn', text, start, end) : undefined;
+      case Column.TcpAck:
+        record.tcpAck = unsignedAt(text, start, end, MAX_U32);
+        return record.tcpAck < 0 ? badNumber('tcpack', text, start, end) : undefined;
+      case Column.TcpWin:
+        record.tcpWin = unsignedAt(text, start, end, MAX_U32);
+        return record.tcpWin < 0 ? badNumber('tcpwin', text, start, end) : undefined;
+      case Column.IcmpType:
+        record.icmpType = unsignedAt(text, start, end, MAX_ICMP);
+        return record.icmpType < 0 ? badNumber('icmptype', text, start, end) : undefined;
+      case Column.IcmpCode:
+        record.icmpCode = unsignedAt(text, start, end, MAX_ICMP);
+        return record.icmpCode < 0 ? badNumber('icmpcode', text, start, end) : undefined;
+      case Column.Pid:
+        record.pid = unsignedAt(text, start, end, MAX_U32);
+        return record.pid < 0 ? badNumber('pid', text, start, end) : undefined;
     }
   }
 
@@ -354,27 +373,9 @@ export class FirewallLogParser {
   }
 }
 
-type NumericKey =
-  | 'srcPort'
-  | 'dstPort'
-  | 'size'
-  | 'tcpSyn'
-  | 'tcpAck'
-  | 'tcpWin'
-  | 'icmpType'
-  | 'icmpCode'
-  | 'pid';
-const NUMERIC: Partial<Record<Column, { key: NumericKey; name: string; max: number }>> = {
-  [Column.SrcPort]: { key: 'srcPort', name: 'src-port', max: MAX_PORT },
-  [Column.DstPort]: { key: 'dstPort', name: 'dst-port', max: MAX_PORT },
-  [Column.Size]: { key: 'size', name: 'size', max: MAX_U32 },
-  [Column.TcpSyn]: { key: 'tcpSyn', name: 'tcpsyn', max: MAX_U32 },
-  [Column.TcpAck]: { key: 'tcpAck', name: 'tcpack', max: MAX_U32 },
-  [Column.TcpWin]: { key: 'tcpWin', name: 'tcpwin', max: MAX_U32 },
-  [Column.IcmpType]: { key: 'icmpType', name: 'icmptype', max: MAX_ICMP },
-  [Column.IcmpCode]: { key: 'icmpCode', name: 'icmpcode', max: MAX_ICMP },
-  [Column.Pid]: { key: 'pid', name: 'pid', max: MAX_U32 },
-};
+function badNumber(name: string, text: string, start: number, end: number): string {
+  return `bad ${name} '${clip(text.slice(start, end))}'`;
+}
 
 function parseProtocol(value: string): FirewallProtocol | undefined {
   for (let i = 0; i < value.length; i++) {

@@ -101,8 +101,16 @@ export class LineSplitter {
     const pieces = text.split('\n');
     let byteStart = start;
     const sink = this.#sink;
+    // Latin-1, or UTF-8 that decoded to as many characters as bytes (ASCII): character
+    // positions are byte positions, so line ends need no search in the bytes.
+    const oneBytePerChar = text.length === lastNewline - start;
     for (let i = 0; i < pieces.length; i++) {
-      const byteEnd = i === pieces.length - 1 ? lastNewline : buf.indexOf(LF, byteStart);
+      const byteEnd =
+        i === pieces.length - 1
+          ? lastNewline
+          : oneBytePerChar
+            ? byteStart + pieces[i]!.length
+            : buf.indexOf(LF, byteStart);
       if (byteEnd - byteStart > this.#max) {
         this.#emitBytes(buf, byteStart, byteStart + this.#max, base + byteStart, true);
       } else {
