@@ -4,7 +4,7 @@ import type { FormatErrorRecord } from '../../parsers/io/index.js';
 import type { ArtifactContext } from '../artifacts/context.js';
 import { compileRules, type Engine } from '../engine/engine.js';
 import { loadRules } from '../engine/load.js';
-import { type Finding, levelRank, type RuleDefinition } from '../engine/types.js';
+import type { Finding } from '../engine/types.js';
 import { computeVerdict, type HostVerdict } from '../engine/verdict.js';
 import { sha256File, sha256Stream } from '../evidence/hash.js';
 import { type OpenOptions, openEvidence } from '../evidence/open-evidence.js';
