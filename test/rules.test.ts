@@ -50,6 +50,23 @@ describe('rule files', () => {
     }
   });
 
+  it('implements the indicators file listings, firewall logs and netstat can carry', () => {
+    const implemented = new Set(rules.flatMap((r) => r.catalog));
+    const expected = [
+      ...['BLA-F1', 'BLB-R1', 'BLC-R1', 'BLD-R1', 'BLE-R1', 'BLF-R1', 'BLG-R1', 'BLX-F1'],
+      ...['WEA-F1', 'WEA-F2', 'WEA-F3', 'WEB-F1', 'BLA-F4', 'BLA-T1'],
+      ...['BLA-N1', 'BLA-N2', 'BLA-N3', 'WEA-N1', 'WEA-N3', 'BLA-X1'],
+      ...['BLA-R1', 'BLA-R1b', 'WEA-S1', 'WEA-S2', 'WEB-S1', 'GEN-E1', 'PAT-01', 'PAT-02', 'PAT-07'],
+    ];
+    expect(expected.filter((id) => !implemented.has(id))).toEqual([]);
+  });
+
+  it('every record kind a rule matches is exercised by its own cases (no rule tests another kind)', () => {
+    for (const r of rules)
+      for (const c of [...r.tests.match, ...r.tests.nomatch])
+        for (const rec of c.records) expect(rec.kind, `${r.id} ${c.name}`).toBe(r.kind);
+  });
+
   it.skipIf(!indicators)('catalog IDs and source keys exist in indicators.md', () => {
     expect(checkCatalog(rules, readFileSync(indicators!, 'utf8')).map((e) => e.message)).toEqual([]);
   });

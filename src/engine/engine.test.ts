@@ -44,6 +44,15 @@ describe('observe', () => {
     expect(engine.observe(regValue())).toEqual(['c-run']);
   });
 
+  it('gives the highest level of a set of hits for the timeline', () => {
+    const engine = compileRules(rules);
+    expect(engine.highestLevel(engine.observe(file('\\WINDOWS\\system32\\msblast.exe')))).toBe('high');
+    expect(engine.highestLevel(['a-any-exe'])).toBe('low');
+    expect(engine.highestLevel(['a-any-exe', 'c-run'])).toBe('critical');
+    expect(engine.highestLevel([])).toBe('');
+    expect(engine.highestLevel(['no-such-rule'])).toBe('');
+  });
+
   it('matches only records of the rule kind', () => {
     const engine = compileRules([
       makeRule({ id: 'x', kind: 'service', match: { field: 'name', exists: true } }),

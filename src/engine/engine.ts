@@ -7,7 +7,7 @@ import { type AggregateLimits, type AggregateStats, Aggregator } from './aggrega
 import { recordTime } from './fields.js';
 import { compileMatch, type Matcher } from './matcher.js';
 import { insertSupporting, toSupporting } from './supporting.js';
-import { type Finding, levelRank, type RuleDefinition, type SupportingRecord } from './types.js';
+import { type Finding, type Level, levelRank, type RuleDefinition, type SupportingRecord } from './types.js';
 
 export interface EngineOptions {
   /** Supporting records kept per finding (default 20). */
@@ -34,6 +34,8 @@ export interface Engine {
   finish(): Finding[];
   /** Counters per rule (matches, groups, evictions) for the report's "limits reached" section. */
   stats(): RuleStats[];
+  /** The highest level among these rule ids ('' when none): the timeline row's `level`. */
+  highestLevel(ruleIds: readonly string[]): Level | '';
 }
 
 interface HostState {
@@ -133,6 +135,7 @@ export function compileRules(rules: readonly RuleDefinition[], options: EngineOp
     }
   }
   let finished = false;
+  const levels = new Map(sorted.map((r) => [r.id, r.level]));
 
   const observePlain = (entry: PlainRule, record: NormalizedRecord): void => {
     entry.stats.matched++;
@@ -207,6 +210,14 @@ export function compileRules(rules: readonly RuleDefinition[], options: EngineOp
         }
       }
       return findings.sort(compareFindings);
+    },
+    highestLevel(ruleIds) {
+      let best: Level | '' = '';
+      for (const id of ruleIds) {
+        const level = levels.get(id);
+        if (level !== undefined && (best === '' || levelRank[level] > levelRank[best])) best = level;
+      }
+      return best;
     },
     stats() {
       return [

@@ -141,6 +141,40 @@ describe('parseRule', () => {
   });
 });
 
+describe('hostile rule files', () => {
+  it('mutated and truncated rule files give errors, never exceptions (fixed seed)', () => {
+    let seed = 20030811;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const alphabet = ':-[]{}&*!|>\'"%@`#,?\\\n \t0aZ';
+    let withErrors = 0;
+    for (let i = 0; i < 400; i++) {
+      let text = good;
+      const edits = 1 + rand(4);
+      for (let e = 0; e < edits; e++) {
+        const at = rand(text.length);
+        const op = rand(3);
+        if (op === 0) text = text.slice(0, at);
+        else if (op === 1) text = text.slice(0, at) + alphabet[rand(alphabet.length)]! + text.slice(at + 1);
+        else text = text.slice(0, at) + text.slice(at + 1 + rand(20));
+      }
+      const result = parseRule(text, 'fuzz.yml');
+      for (const error of result.errors) expect(error.message).toMatch(/^fuzz\.yml:\d+: /);
+      if (result.errors.length > 0) withErrors++;
+      else expect(result.rule).toBeDefined();
+    }
+    expect(withErrors).toBeGreaterThan(100);
+  });
+
+  it('refuses alias bombs', () => {
+    const bomb = `a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n`;
+    const result = parseRule(bomb, 'bomb.yml');
+    expect(result.errors.length).toBeGreaterThan(0);
+  });
+});
+
 describe('loadRules', () => {
   const dir = mkdtempSync(join(tmpdir(), 'engine-load-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
