@@ -1,5 +1,6 @@
 import { readCollectedFile } from '../artifacts/collected-files.js';
 import type { ArtifactReader } from '../artifacts/context.js';
+import { readEvtArtifact, readEvtxArtifact } from '../artifacts/events.js';
 import type { ArtifactType } from '../locate/artifacts.js';
 
 /**
@@ -7,6 +8,8 @@ import type { ArtifactType } from '../locate/artifacts.js';
  * reader is still listed in the inventory as found but not parsed, with the reason.
  */
 export const artifactReaders: Partial<Record<ArtifactType, ArtifactReader>> = {
+  evt: readEvtArtifact,
+  evtx: readEvtxArtifact,
   'collected-file': readCollectedFile,
 };
 
