@@ -296,6 +296,52 @@ describe('.evtx System log (writer-built)', async () => {
   });
 });
 
+describe('hostile logs', () => {
+  /** xorshift32: the same mutations on every run. */
+  const random = (seed: number) => {
+    let state = seed;
+    return () => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) / 0x100000000;
+    };
+  };
+
+  it.each([
+    ['evt', 'SysEvent.Evt', blasterSystemEvt()],
+    ['evtx', 'System.evtx', blasterSystemEvtx()],
+  ] as const)(
+    'mutated %s logs: records or typed errors, never a crash',
+    async (type, name, original) => {
+      const next = random(0x5eed + original.length);
+      for (let round = 0; round < 40; round += 1) {
+        const bytes = Uint8Array.from(original);
+        const flips = 1 + Math.floor(next() * 16);
+        for (let i = 0; i < flips; i += 1) {
+          // Keep the signature most of the time so the reader gets past the open.
+          const at = 8 + Math.floor(next() * (bytes.length - 8));
+          bytes[at] = Math.floor(next() * 256);
+        }
+        const cut = round % 5 === 4 ? Math.floor(next() * bytes.length) : bytes.length;
+        try {
+          const { records, errors } = await readLog(bytes.subarray(0, cut), name, type);
+          for (const record of records) {
+            expect(typeof record.message).toBe('string');
+            expect(typeof record.time).toBe('bigint');
+            expect(record.eventId).toBeLessThanOrEqual(0xffff);
+          }
+          for (const error of errors) expect(error.file).toBe(name);
+        } catch (error) {
+          // Only an unusable file (no header) may throw, and then a FormatError.
+          expect((error as Error).name).toBe('FormatError');
+        }
+      }
+    },
+    30_000,
+  );
+});
+
 describe.skipIf(corpusDir === undefined)('corpus logs', () => {
   it('SysEvent.Evt (XP): every record normalized, as many as the parser gives', async () => {
     const bytes = gunzipSync(readFileSync(join(corpusDir!, 'evt', 'log2timeline_plaso__SysEvent.Evt.gz')));

@@ -394,7 +394,8 @@ export function parseRuleTests(
   let tests = { match: [] as RuleTestCase[], nomatch: [] as RuleTestCase[] };
   if (errors.length === 0) {
     if (!validateTests(t.value)) errors.push(...schemaErrors(t.source, validateTests.errors, []));
-    else tests = readCases(t.value as unknown as Record<string, unknown>, kind, aggregate, t.source, [], errors);
+    else
+      tests = readCases(t.value as unknown as Record<string, unknown>, kind, aggregate, t.source, [], errors);
   }
   return { tests, errors };
 }
