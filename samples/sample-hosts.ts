@@ -4,9 +4,14 @@
  *   system32 (a harmless stand-in of the right size carrying the worm's strings, not the worm),
  *   a partial TFTP transfer, its prefetch file, a firewall log showing the TCP 135 sweep and
  *   TFTP, a netstat capture with the TCP 4444 shell, UDP 69 and the 2500-2520 sockets;
- * - WS-ACCT-02, a clean neighbour whose firewall log shows the inbound attempts it dropped.
+ *   its System event log (SysEvent.Evt) with the RPC service crash that forced a reboot, the
+ *   unexpected-shutdown event after it and the boot events;
+ * - WS-ACCT-02, a clean neighbour whose firewall log shows the inbound attempts it dropped, and
+ *   whose System log holds only ordinary boots and shutdowns.
  * Every byte is computed from fixed inputs, so the builder reproduces the same zips.
  */
+
+import { buildEvtLog, SYSTEM_EVENTS, type WriterEvent } from '../parsers/evt/test-support/evt-writer.js';
 
 export interface SampleFile {
   path: string;
@@ -153,6 +158,45 @@ function baselineListing(infected: boolean): string[] {
   return lines;
 }
 
+/** EventLog 6008 for a shutdown at `at` (Unix seconds): time and date strings, SYSTEMTIME data. */
+function unexpectedShutdown(logged: number, at: number, computer: string): WriterEvent {
+  const date = new Date(at * 1000);
+  const hours = date.getUTCHours();
+  const clock = `${hours % 12 === 0 ? 12 : hours % 12}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())} ${hours < 12 ? 'AM' : 'PM'}`;
+  const day = `${date.getUTCMonth() + 1}/${date.getUTCDate()}/${date.getUTCFullYear()}`;
+  const parts = [
+    date.getUTCFullYear(),
+    date.getUTCMonth() + 1,
+    date.getUTCDay(),
+    date.getUTCDate(),
+    hours,
+    date.getUTCMinutes(),
+    date.getUTCSeconds(),
+    0,
+  ];
+  return {
+    ...SYSTEM_EVENTS.unexpectedShutdown(logged, computer),
+    strings: [clock, day, '', '', '', '', ''],
+    data: Uint8Array.from(parts.flatMap((part) => [part & 0xff, part >>> 8])),
+  };
+}
+
+/** A boot as XP logs it: the OS banner (6009) and the event log service start (6005). */
+function boot(at: number, computer: string): WriterEvent[] {
+  return [
+    {
+      ...SYSTEM_EVENTS.osBanner(at, computer),
+      strings: ['5.01.', '2600', 'Service Pack 1', 'Uniprocessor Free'],
+    },
+    SYSTEM_EVENTS.eventLogStarted(at, computer),
+  ];
+}
+
+/** A System log (SysEvent.Evt, the 64 KiB ring the writer simulates) holding `events`. */
+function systemLog(events: WriterEvent[]): Uint8Array {
+  return buildEvtLog({ fileSize: 0x10000, events }).bytes;
+}
+
 export function infectedHost(): SampleFile[] {
   const mtime = utc('2003-08-13T10:30:00');
   const self = '192.168.1.57';
@@ -260,8 +304,26 @@ export function infectedHost(): SampleFile[] {
     '',
   ].join('\r\n');
 
+  // Another infected neighbour's exploit attempt kills RPCSS 95 s after the infection: the SCM
+  // logs 7031 and reboots the host 60 s later; the next boot logs 6008, 6009, 6005.
+  const computer = 'WS-ACCT-07';
+  const crash = INFECTION + 95;
+  const sysEvent = systemLog([
+    ...boot(Date.UTC(2003, 7, 11, 7, 58, 12) / 1000, computer),
+    SYSTEM_EVENTS.serviceState(
+      Date.UTC(2003, 7, 11, 7, 58, 40) / 1000,
+      'Internet Connection Firewall (ICF) / Internet Connection Sharing (ICS)',
+      'running',
+      computer,
+    ),
+    SYSTEM_EVENTS.rpcCrash(crash, computer),
+    unexpectedShutdown(crash + 132, crash + 60, computer),
+    ...boot(crash + 132, computer),
+  ]);
+
   return [
     { path: 'C/WINDOWS/system32/msblast.exe', data: blasterStandIn(), mtime: new Date(INFECTION * 1000) },
+    { path: 'C/WINDOWS/system32/config/SysEvent.Evt', data: sysEvent, mtime },
     {
       path: 'C/WINDOWS/system32/TFTP1432',
       data: blasterStandIn().subarray(0, 2048),
@@ -327,8 +389,17 @@ export function cleanHost(): SampleFile[] {
     '  UDP    0.0.0.0:445            *:*                                    4',
     '',
   ].join('\r\n');
+  // Ordinary working days: a boot each morning, a clean shutdown (6006) each evening.
+  const computer = 'WS-ACCT-02';
+  const events: WriterEvent[] = [];
+  for (let day = 11; day <= 13; day += 1) {
+    events.push(...boot(Date.UTC(2003, 7, day, 7, 55, 3) / 1000, computer));
+    if (day < 13)
+      events.push(SYSTEM_EVENTS.eventLogStopped(Date.UTC(2003, 7, day, 17, 31, 20) / 1000, computer));
+  }
   return [
     { path: 'C/WINDOWS/pfirewall.log', data: firewallLog(lines), mtime },
+    { path: 'C/WINDOWS/system32/config/SysEvent.Evt', data: systemLog(events), mtime },
     { path: 'Live/fls-C.body', data: Buffer.from(`${baselineListing(false).join('\n')}\n`), mtime },
     { path: 'Live/netstat-ano.txt', data: Buffer.from(netstat, 'latin1'), mtime },
   ];

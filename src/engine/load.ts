@@ -378,11 +378,38 @@ export function parseRule(
   return { rule, errors };
 }
 
-function walk(dir: string, out: string[]): void {
+/**
+ * Test cases from the text of a `<rule>.tests.yml` file (the mapping `defaults`/`match`/`nomatch`),
+ * checked against the record model for `kind`: for rules built elsewhere (Sigma rules) that keep
+ * their cases in the project's format.
+ */
+export function parseRuleTests(
+  text: string,
+  file: string,
+  kind: RecordKind,
+  aggregate = false,
+): { tests: { match: RuleTestCase[]; nomatch: RuleTestCase[] }; errors: RuleLoadError[] } {
+  const t = parseYaml(text, file);
+  const errors = [...t.errors];
+  let tests = { match: [] as RuleTestCase[], nomatch: [] as RuleTestCase[] };
+  if (errors.length === 0) {
+    if (!validateTests(t.value)) errors.push(...schemaErrors(t.source, validateTests.errors, []));
+    else
+      tests = readCases(t.value as unknown as Record<string, unknown>, kind, aggregate, t.source, [], errors);
+  }
+  return { tests, errors };
+}
+
+/** Sub-folders of the rules folder that hold other rule formats, loaded by their own loaders. */
+const foreignRuleDirs = new Set(['sigma']);
+
+function walk(dir: string, out: string[], top = true): void {
   for (const name of readdirSync(dir).sort()) {
     const full = join(dir, name);
-    if (statSync(full).isDirectory()) walk(full, out);
-    else out.push(full);
+    if (statSync(full).isDirectory()) {
+      // rules/sigma/ holds Sigma rules (src/engine/sigma/), loaded only with --sigma.
+      if (!(top && foreignRuleDirs.has(name.toLowerCase()))) walk(full, out, false);
+    } else out.push(full);
   }
 }
 
@@ -390,7 +417,8 @@ const testsSuffix = /\.tests\.ya?ml$/;
 
 /**
  * Load every `*.yml`/`*.yaml` rule under `dir` (recursively, sorted; `*.tests.yml` files are the
- * tests of the rule beside them). File names in messages are given as `<basename(dir)>/<relative>`,
+ * tests of the rule beside them; a top-level `sigma/` folder is skipped: Sigma rules are loaded by
+ * `loadSigmaRules`). File names in messages are given as `<basename(dir)>/<relative>`,
  * e.g. `rules/blaster/x.yml`. Duplicate ids are errors.
  */
 export function loadRules(dir: string): LoadResult {

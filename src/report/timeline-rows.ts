@@ -135,7 +135,17 @@ export function timelineRows(
       if (record.keyLastWrite === undefined) return [];
       return [row(record, record.keyLastWrite, 'Registry key last written', hits, context, fields)];
     case 'event':
-      return [row(record, record.time, 'Event written', hits, context, fields)];
+      // Legacy logs keep TimeGenerated, EVTX TimeCreated: when the event happened, not when it was logged.
+      return [
+        row(
+          record,
+          record.time,
+          record.artifact === 'evtx' ? 'Event created' : 'Event generated',
+          hits,
+          context,
+          fields,
+        ),
+      ];
     case 'connection':
     case 'listener': {
       const time = record.time ?? context.fallbackTime;

@@ -1,5 +1,6 @@
 import { readCollectedFile } from '../artifacts/collected-files.js';
 import type { ArtifactReader } from '../artifacts/context.js';
+import { readEvtArtifact, readEvtxArtifact } from '../artifacts/events.js';
 import { readBodyfile, readFirewallLog, readNetstat } from '../artifacts/text-artifacts.js';
 import type { ArtifactType } from '../locate/artifacts.js';
 
@@ -12,6 +13,8 @@ export const artifactReaders: Partial<Record<ArtifactType, ArtifactReader>> = {
   bodyfile: readBodyfile,
   netstat: readNetstat,
   'velociraptor-netstat': readNetstat,
+  evt: readEvtArtifact,
+  evtx: readEvtxArtifact,
   'collected-file': readCollectedFile,
 };
 

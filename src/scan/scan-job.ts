@@ -4,6 +4,8 @@ import type { FormatErrorRecord } from '../../parsers/io/index.js';
 import type { ArtifactContext } from '../artifacts/context.js';
 import { compileRules, type Engine } from '../engine/engine.js';
 import { loadRules } from '../engine/load.js';
+import type { SigmaProblem } from '../engine/sigma/compile.js';
+import { loadSigmaRules } from '../engine/sigma/load.js';
 import type { Finding } from '../engine/types.js';
 import { computeVerdict, type HostVerdict } from '../engine/verdict.js';
 import { sha256File, sha256Stream } from '../evidence/hash.js';
@@ -23,6 +25,8 @@ export interface ScanOptions {
   evidence: string[];
   outDir: string;
   rulesDir?: string;
+  /** Sigma rules folder (src/engine/sigma): compiled and run with the YAML rules; none by default. */
+  sigmaDir?: string;
   /** Host name to use instead of the one found in the evidence. */
   host?: string;
   open?: OpenOptions;
@@ -76,12 +80,29 @@ function sortArtifacts(artifacts: LocatedArtifact[]): LocatedArtifact[] {
   );
 }
 
-function loadEngine(rulesDir: string): { engine: Engine } {
+interface SigmaInventory {
+  dir: string;
+  rules: string[];
+  problems: SigmaProblem[];
+}
+
+function loadEngine(
+  rulesDir: string,
+  sigmaDir: string | undefined,
+): { engine: Engine; sigma?: SigmaInventory } {
   const { rules, errors } = loadRules(rulesDir);
   if (errors.length > 0) {
     throw new Error(`rule files have errors:\n${errors.map((error) => `  ${error.message}`).join('\n')}`);
   }
-  return { engine: compileRules(rules) };
+  // Sigma rules that cannot be used are listed in the inventory, never fatal.
+  const sigma = sigmaDir === undefined ? undefined : loadSigmaRules(sigmaDir);
+  const all = [...rules, ...(sigma?.rules ?? [])];
+  return {
+    engine: compileRules(all),
+    ...(sigma === undefined || sigmaDir === undefined
+      ? {}
+      : { sigma: { dir: sigmaDir, rules: sigma.rules.map((rule) => rule.id), problems: sigma.problems } }),
+  };
 }
 
 /**
@@ -93,7 +114,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
   if (options.evidence.length === 0) throw new Error('no evidence given');
   const maxErrorSamples = options.maxErrorSamples ?? 20;
   await mkdir(options.outDir, { recursive: true });
-  const { engine } = loadEngine(options.rulesDir ?? defaultRulesDir());
+  const { engine, sigma } = loadEngine(options.rulesDir ?? defaultRulesDir(), options.sigmaDir);
   const host = options.host ?? hostFromEvidence(options.evidence[0]!);
   const timeline = new TimelineWriter(options.outDir);
   const inventory: InventoryItem[] = [];
@@ -164,6 +185,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
         evidence,
         host,
         artifacts: inventory,
+        ...(sigma === undefined ? {} : { sigma }),
         summary: {
           ...artifacts,
           records: inventory.reduce((sum, item) => sum + item.records, 0),
