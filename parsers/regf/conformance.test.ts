@@ -171,28 +171,25 @@ describe.skipIf(!haveCorpus || !haveTools)('regf conformance on the corpus', () 
       132,
       23,
     ],
-  ] as const)(
-    '%s: replays its logs; reference tools agree on the replayed image',
-    async (name, logs, pages, entries) => {
-      const before = await load(name);
-      const hive = await load(name, [...logs]);
-      expect(hive.info.dirty).toBe(true);
-      const applied = hive.info.logsApplied;
-      expect(applied.reduce((sum, log) => sum + log.pages, 0)).toBe(pages);
-      expect(applied.reduce((sum, log) => sum + log.entries, 0)).toBe(entries);
-      const mine = ours(hive);
-      expect(mine.keys.length).toBeGreaterThan(ours(before).keys.length);
-      // regfexport and hivexml do not replay logs: give them our replayed image (a temp copy).
-      const replayed = join(work, `${name}.replayed`);
-      writeFileSync(replayed, hive.bytes);
-      if (full || hive.bytes.length <= REGFEXPORT_QUICK_LIMIT) {
-        const reference = runRegfexport(replayed);
-        expect([...mine.keys].sort()).toEqual([...reference.keys].sort());
-        expect(mine.values).toHaveLength(reference.values.length);
-      }
-      expect(compareWithHivexml(hive, replayed).mismatches).toEqual([]);
-    },
-  );
+  ] as const)('%s: replays its logs; reference tools agree on the replayed image', async (name, logs, pages, entries) => {
+    const before = await load(name);
+    const hive = await load(name, [...logs]);
+    expect(hive.info.dirty).toBe(true);
+    const applied = hive.info.logsApplied;
+    expect(applied.reduce((sum, log) => sum + log.pages, 0)).toBe(pages);
+    expect(applied.reduce((sum, log) => sum + log.entries, 0)).toBe(entries);
+    const mine = ours(hive);
+    expect(mine.keys.length).toBeGreaterThan(ours(before).keys.length);
+    // regfexport and hivexml do not replay logs: give them our replayed image (a temp copy).
+    const replayed = join(work, `${name}.replayed`);
+    writeFileSync(replayed, hive.bytes);
+    if (full || hive.bytes.length <= REGFEXPORT_QUICK_LIMIT) {
+      const reference = runRegfexport(replayed);
+      expect([...mine.keys].sort()).toEqual([...reference.keys].sort());
+      expect(mine.values).toHaveLength(reference.values.length);
+    }
+    expect(compareWithHivexml(hive, replayed).mismatches).toEqual([]);
+  });
 
   it('plaso NTUSER.DAT with its old-format .LOG: the hive is clean, so the log is not applied', async () => {
     const hive = await load('log2timeline_plaso__NTUSER.DAT', ['log2timeline_plaso__ntuser.dat.LOG']);
