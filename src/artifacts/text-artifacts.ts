@@ -6,7 +6,13 @@ import { splitWindowsPath } from './collected-files.js';
 import { type ArtifactContext, reportErrorLog } from './context.js';
 
 function provenance(context: ArtifactContext, artifact: string, line: number, offset: number) {
-  return { host: context.host, artifact, sourceFile: context.artifact.sourcePath, sourceLine: line, sourceOffset: offset };
+  return {
+    host: context.host,
+    artifact,
+    sourceFile: context.artifact.sourcePath,
+    sourceLine: line,
+    sourceOffset: offset,
+  };
 }
 
 /** Windows Firewall / ICF log lines as connection records; local times use the host's zone when known. */
@@ -46,7 +52,10 @@ export async function* readBodyfile(context: ArtifactContext): AsyncGenerator<Fi
   const parser = parseBodyfile(stream);
   for await (const entry of parser.records()) {
     // fls writes `/WINDOWS/...` or `C:/WINDOWS/...`: keep the volume path, Windows style.
-    const windowsPath = `\\${entry.path.replace(/^[A-Za-z]:/, '').replace(/^[/\\]+/, '').replace(/\//g, '\\')}`;
+    const windowsPath = `\\${entry.path
+      .replace(/^[A-Za-z]:/, '')
+      .replace(/^[/\\]+/, '')
+      .replace(/\//g, '\\')}`;
     const { name, extension } = splitWindowsPath(windowsPath);
     const record: FileRecord = {
       kind: 'file',
@@ -72,7 +81,9 @@ export async function* readBodyfile(context: ArtifactContext): AsyncGenerator<Fi
 }
 
 /** `netstat -ano` captures and Velociraptor netstat results: listeners and connections. */
-export async function* readNetstat(context: ArtifactContext): AsyncGenerator<ListenerRecord | ConnectionRecord> {
+export async function* readNetstat(
+  context: ArtifactContext,
+): AsyncGenerator<ListenerRecord | ConnectionRecord> {
   const stream = await context.source.openStream(context.artifact.sourcePath);
   const parser = parseNetstat(stream);
   for await (const entry of parser.records()) {
