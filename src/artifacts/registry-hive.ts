@@ -20,14 +20,20 @@ const opened = new WeakMap<EvidenceSource, Map<string, Promise<Hive>>>();
 async function openFromSource(source: EvidenceSource, artifact: LocatedArtifact): Promise<Hive> {
   const reader = await source.openReader(artifact.sourcePath);
   const logs: RandomAccessReader[] = [];
-  for (const path of artifact.logs ?? []) {
-    // An empty or unreadable log is left out: the primary file is still read as it is.
-    try {
-      const log = await source.openReader(path);
-      if (log.size > 0) logs.push(log);
-    } catch {}
+  try {
+    for (const path of artifact.logs ?? []) {
+      // An empty or unreadable log is left out: the primary file is still read as it is.
+      try {
+        const log = await source.openReader(path);
+        if (log.size > 0) logs.push(log);
+        else await log.close();
+      } catch {}
+    }
+    // openHive reads the hive and its logs into memory: the readers are done with after it.
+    return await openHive(reader, { logs, name: artifact.sourcePath });
+  } finally {
+    for (const open of [reader, ...logs]) await open.close().catch(() => {});
   }
-  return openHive(reader, { logs, name: artifact.sourcePath });
 }
 
 /** The hive of a located artifact, parsed once per source (see `takeLocatedHive`). */

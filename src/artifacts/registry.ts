@@ -67,6 +67,8 @@ const OS_VALUES = [
 const HOTFIX_VALUES = ['Description', 'DisplayName', 'PackageName', 'InstalledDate', 'InstalledBy'];
 /** Depth of the firewall policy subtrees read (profile, Logging / AuthorizedApplications\List). */
 const POLICY_DEPTH = 3;
+/** Vista+ firewall rule sets: hundreds of rules, not the on/off switches and log settings wanted here. */
+const SKIPPED_SUBTREES = new Set(['firewallrules', 'restrictedservices']);
 const SERVICE_KEY = /^ControlSet\d{3}\\Services\\[^\\]+$/i;
 const STRING_TYPES = new Set([REG_SZ, REG_EXPAND_SZ, REG_MULTI_SZ]);
 
@@ -143,7 +145,11 @@ class RecordMaker {
     return record;
   }
 
-  service(key: RegistryKey, controlSet: string): ServiceRecord {
+  /** A service key; `values` replaces the key's own list for recovered keys. */
+  service(key: RegistryKey, controlSet: string, values?: RegistryValue[]): ServiceRecord {
+    const list = values ?? key.values();
+    const value = (name: string): RegistryValue | undefined =>
+      list.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
     const record: ServiceRecord = {
       kind: 'service',
       host: this.context.host,
@@ -151,13 +157,13 @@ class RecordMaker {
       sourceFile: this.context.artifact.sourcePath,
       sourceOffset: key.offset,
       name: key.name,
-      displayName: stringOf(key.value('DisplayName')) ?? '',
-      imagePath: stringOf(key.value('ImagePath')) ?? '',
+      displayName: stringOf(value('DisplayName')) ?? '',
+      imagePath: stringOf(value('ImagePath')) ?? '',
       deleted: key.deleted,
       controlSet: this.copy === undefined ? controlSet : `${controlSet} (${this.copy})`,
     };
-    const start = dwordOf(key.value('Start'));
-    const type = dwordOf(key.value('Type'));
+    const start = dwordOf(value('Start'));
+    const type = dwordOf(value('Type'));
     if (start !== undefined) record.start = start;
     if (type !== undefined) record.type = type;
     if (key.lastWrite !== undefined) record.keyLastWrite = key.lastWrite;
@@ -186,7 +192,10 @@ function* subtreeValues(maker: RecordMaker, path: string, depth: number): Genera
     if (seen.has(key.offset)) continue;
     seen.add(key.offset);
     for (const value of key.values()) yield maker.value(key, value);
-    if (level < depth) for (const child of key.subkeys()) pending.push({ key: child, level: level + 1 });
+    if (level >= depth) continue;
+    for (const child of key.subkeys()) {
+      if (!SKIPPED_SUBTREES.has(child.name.toLowerCase())) pending.push({ key: child, level: level + 1 });
+    }
   }
 }
 
@@ -267,6 +276,15 @@ function* deletedRecords(maker: RecordMaker, runKeys: readonly string[]): Genera
   const hive = maker.hive;
   const role = maker.context.artifact.role;
   const { keys, values } = hive.recoverDeleted();
+  // A recovered key's values: its value list sits in free space too, so the recovery has already
+  // matched them to it (by path); reading the freed list again would only report damage.
+  const valuesOf = new Map<string, RegistryValue[]>();
+  for (const value of values) {
+    if (value.keyPath === undefined) continue;
+    const list = valuesOf.get(value.keyPath) ?? [];
+    list.push(value);
+    valuesOf.set(value.keyPath, list);
+  }
   for (const key of keys) {
     const live = key.path.startsWith('?') ? undefined : keyAt(hive, key.path);
     // A freed copy of a key still in use with the same LastWrite says nothing new.
@@ -277,7 +295,7 @@ function* deletedRecords(maker: RecordMaker, runKeys: readonly string[]): Genera
       const liveValues = new Set(
         (liveRun?.values() ?? []).map((value) => `${value.name.toLowerCase()}\0${renderValueData(value)}`),
       );
-      for (const value of key.values()) {
+      for (const value of valuesOf.get(key.path) ?? []) {
         if (liveValues.has(`${value.name.toLowerCase()}\0${renderValueData(value)}`)) continue;
         yield maker.value(key, value);
       }
@@ -285,11 +303,15 @@ function* deletedRecords(maker: RecordMaker, runKeys: readonly string[]): Genera
     }
     if (role !== 'SYSTEM') continue;
     const path = normalized(key.path);
+    const recovered = valuesOf.get(key.path) ?? [];
     if (SERVICE_KEY.test(path)) {
-      yield maker.service(key, key.path.replace(/^\\/, '').split('\\')[0]!);
-    } else if (path.startsWith('?\\') && key.value('ImagePath') !== undefined) {
+      yield maker.service(key, key.path.replace(/^\\/, '').split('\\')[0]!, recovered);
+    } else if (
+      path.startsWith('?\\') &&
+      recovered.some((value) => value.name.toLowerCase() === 'imagepath')
+    ) {
       // Parent chain broken: a service key if it looks like one (it has an ImagePath).
-      yield maker.service(key, '?');
+      yield maker.service(key, '?', recovered);
     }
   }
   for (const value of values) {
