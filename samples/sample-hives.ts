@@ -213,3 +213,13 @@ export function sampleHiveFiles(
     { path: 'C/WINDOWS/system32/config/SOFTWARE', data: buildSpecHive(keys.software, 'SOFTWARE'), mtime },
   ];
 }
+
+/** WS-ACCT-07's hives as sample files (kept apart from sample-hosts.ts so other additions merge cleanly). */
+export function infectedHostHives(mtime: Date): Array<{ path: string; data: Uint8Array; mtime: Date }> {
+  return sampleHiveFiles(infectedHostHiveKeys(), mtime);
+}
+
+/** WS-ACCT-02's hives as sample files. */
+export function cleanHostHives(mtime: Date): Array<{ path: string; data: Uint8Array; mtime: Date }> {
+  return sampleHiveFiles(cleanHostHiveKeys(), mtime);
+}
