@@ -131,6 +131,20 @@ describe.skipIf(!haveHivex)('scan with registry hives', () => {
     expect(firewall[0]).toMatchObject({ host: 'CASE-42', datetime: '2003-08-12T05:01:14.000000Z' });
   });
 
+  it("an image plus a separate capture: the second item is read with the first item's host facts", async () => {
+    const hives = await zipOf('image', infectedHostHiveKeys(), false);
+    const capture = join(dir, 'capture.zip');
+    writeFileSync(capture, await buildZip([{ name: 'C/WINDOWS/pfirewall.log', data: FIREWALL_LOG }]));
+    const outDir = join(dir, 'out-two');
+    const summary = await scanEvidence({ evidence: [hives, capture], outDir });
+    expect(summary.host).toBe('WS-ACCT-07');
+    const firewall = timeline(outDir).filter((row) => row.artifact === 'firewall-log');
+    expect(firewall.map((row) => [row.host, row.datetime])).toEqual([
+      ['WS-ACCT-07', '2003-08-12T05:01:14.000000Z'],
+      ['WS-ACCT-07', '2003-08-12T05:01:18.000000Z'],
+    ]);
+  });
+
   it('patched host (KB823980, KB824146): clean, not exposed', async () => {
     const evidence = await zipOf('neighbour', cleanHostHiveKeys(), false);
     const summary = await scanEvidence({ evidence: [evidence], outDir: join(dir, 'out-clean') });

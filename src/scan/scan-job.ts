@@ -148,10 +148,12 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
           warnings: source.warnings,
         });
         // Host facts first: the SYSTEM/SOFTWARE hives name the host and give its time zone.
-        if (hostFacts === undefined) {
+        // The first evidence item with usable hives gives them; problems of earlier items are kept.
+        if (hostFacts === undefined || hostFacts.hives.length === 0) {
           const collected = await collectHostFacts(source, location.artifacts, host);
-          if (collected.facts !== undefined || collected.problems.length > 0) {
-            hostFacts = factsInfo(index, collected.facts, collected.problems);
+          const problems = [...(hostFacts?.problems ?? []), ...collected.problems];
+          if (collected.facts !== undefined || problems.length > 0) {
+            hostFacts = factsInfo(index, collected.facts, problems);
           }
           if (collected.facts !== undefined) {
             const record = collected.facts.record;
