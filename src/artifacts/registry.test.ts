@@ -210,6 +210,36 @@ describe('registry reader on the sample hives (project writer)', () => {
   });
 });
 
+describe('registry reader on mutated hives', () => {
+  it('seeded mutations: records or a typed refusal, never another exception', async () => {
+    const [system, software] = sampleHiveFiles(welchiaHostHiveKeys(), new Date(0));
+    let state = 0xc0ffee;
+    const random = (): number => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) / 0x100000000;
+    };
+    for (let round = 0; round < 30; round += 1) {
+      const dir = freshDir();
+      const mutate = (bytes: Uint8Array): Uint8Array => {
+        const out = Uint8Array.from(bytes);
+        const flips = 1 + Math.floor(random() * 96);
+        for (let flip = 0; flip < flips; flip += 1) {
+          out[Math.floor(random() * out.length)] = Math.floor(random() * 256);
+        }
+        return random() < 0.2 ? out.subarray(0, Math.floor(out.length * random())) : out;
+      };
+      writeCollection(dir, [
+        { path: system!.path, data: mutate(system!.data) },
+        { path: software!.path, data: mutate(software!.data) },
+      ]);
+      const result = await readCollection(dir).catch((error: unknown) => error);
+      if (result instanceof Error) expect(result.name, result.message).toBe('FormatError');
+    }
+  });
+});
+
 describe.skipIf(!haveHivex)('registry reader on hives written by hivexregedit --merge', () => {
   /** Records without what differs between writers (hivex stamps the merge time, places cells its way). */
   const comparable = (records: NormalizedRecord[]): string[] =>
