@@ -8,10 +8,14 @@
  *   unexpected-shutdown event after it and the boot events;
  * - WS-ACCT-02, a clean neighbour whose firewall log shows the inbound attempts it dropped, and
  *   whose System log holds only ordinary boots and shutdowns.
+ * Both have SYSTEM and SOFTWARE hives (sample-hives.ts: XP SP1, Tokyo time; WS-ACCT-07 with the
+ * Run value and without KB823980, WS-ACCT-02 with KB823980 and KB824146); their firewall logs are
+ * written in that local time, as Windows writes them.
  * Every byte is computed from fixed inputs, so the builder reproduces the same zips.
  */
 
 import { buildEvtLog, SYSTEM_EVENTS, type WriterEvent } from '../parsers/evt/test-support/evt-writer.js';
+import { cleanHostHives, infectedHostHives, SAMPLE_UTC_OFFSET_MINUTES } from './sample-hives.js';
 
 export interface SampleFile {
   path: string;
@@ -55,9 +59,9 @@ function pad2(value: number): string {
   return String(value).padStart(2, '0');
 }
 
-/** `2003-08-12 14:02:05` from seconds since the Unix epoch (the log's local wall time). */
+/** `2003-08-12 14:02:05` from seconds since the Unix epoch UTC, in the host's local wall time. */
 function firewallTime(seconds: number): string {
-  const date = new Date(seconds * 1000);
+  const date = new Date((seconds + SAMPLE_UTC_OFFSET_MINUTES * 60) * 1000);
   return `${date.getUTCFullYear()}-${pad2(date.getUTCMonth() + 1)}-${pad2(date.getUTCDate())} ${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())}`;
 }
 
@@ -332,6 +336,7 @@ export function infectedHost(): SampleFile[] {
     { path: 'C/WINDOWS/pfirewall.log', data: firewall, mtime },
     { path: 'Live/fls-C.body', data: Buffer.from(`${listing.join('\n')}\n`), mtime },
     { path: 'Live/netstat-ano.txt', data: Buffer.from(netstat, 'latin1'), mtime },
+    ...infectedHostHives(mtime),
   ];
 }
 
@@ -402,5 +407,6 @@ export function cleanHost(): SampleFile[] {
     { path: 'C/WINDOWS/system32/config/SysEvent.Evt', data: systemLog(events), mtime },
     { path: 'Live/fls-C.body', data: Buffer.from(`${baselineListing(false).join('\n')}\n`), mtime },
     { path: 'Live/netstat-ano.txt', data: Buffer.from(netstat, 'latin1'), mtime },
+    ...cleanHostHives(mtime),
   ];
 }

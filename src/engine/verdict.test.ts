@@ -187,6 +187,9 @@ describe('verdict', () => {
       'gen-e1-rpc-service-crash',
       'gen-n-inbound-tcp135',
       'pat-exposed-to-ms03-026',
+      // The single facts behind the exposure, reported but never deciding.
+      'pat-01-ms03-026-hotfix-missing',
+      'pat-07-dcom-enabled',
     ]);
   });
 

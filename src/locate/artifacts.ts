@@ -142,7 +142,8 @@ export async function locateArtifacts(source: EvidenceSource): Promise<Location>
       continue;
     }
     if (name === 'ntuser.dat') {
-      const profile = baseName(parent);
+      // The profile folder as stored (`Administrator`), not the lower-cased lookup key.
+      const profile = baseName(parentOf(entry.path));
       const logs = HIVE_LOG_SUFFIXES.map((suffix) => byPath.get(`${lower}${suffix}`)?.path).filter(
         (path): path is string => path !== undefined,
       );

@@ -1,6 +1,7 @@
 import { readCollectedFile } from '../artifacts/collected-files.js';
 import type { ArtifactReader } from '../artifacts/context.js';
 import { readEvtArtifact, readEvtxArtifact } from '../artifacts/events.js';
+import { readRegistryHive } from '../artifacts/registry.js';
 import { readBodyfile, readFirewallLog, readNetstat } from '../artifacts/text-artifacts.js';
 import type { ArtifactType } from '../locate/artifacts.js';
 
@@ -9,6 +10,7 @@ import type { ArtifactType } from '../locate/artifacts.js';
  * reader is still listed in the inventory as found but not parsed, with the reason.
  */
 export const artifactReaders: Partial<Record<ArtifactType, ArtifactReader>> = {
+  'registry-hive': readRegistryHive,
   'firewall-log': readFirewallLog,
   bodyfile: readBodyfile,
   netstat: readNetstat,

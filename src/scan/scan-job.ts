@@ -2,6 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { FormatErrorRecord } from '../../parsers/io/index.js';
 import type { ArtifactContext } from '../artifacts/context.js';
+import { collectHostFacts, type HostFacts } from '../artifacts/host-facts.js';
 import { compileRules, type Engine } from '../engine/engine.js';
 import { loadRules } from '../engine/load.js';
 import type { SigmaProblem } from '../engine/sigma/compile.js';
@@ -54,6 +55,21 @@ export interface InventoryItem extends Omit<LocatedArtifact, 'modified'> {
   records: number;
   errors: number;
   errorSamples: FormatErrorRecord[];
+}
+
+/** The host facts of the scan, as inventory.json lists them (beside the host record itself). */
+export interface HostFactsInfo {
+  /** Which evidence item (index into `evidence`) they came from. */
+  evidence: number;
+  hives: string[];
+  controlSet?: string;
+  bias?: number;
+  activeTimeBias?: number;
+  utcOffsetSource?: string;
+  firewallProfiles: Record<string, number>;
+  firewallLogPaths: string[];
+  /** Hives that could not be opened for the facts. */
+  problems: Array<{ path: string; reason: string }>;
 }
 
 export interface ScanSummary {
@@ -115,7 +131,10 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
   const maxErrorSamples = options.maxErrorSamples ?? 20;
   await mkdir(options.outDir, { recursive: true });
   const { engine, sigma } = loadEngine(options.rulesDir ?? defaultRulesDir(), options.sigmaDir);
-  const host = options.host ?? hostFromEvidence(options.evidence[0]!);
+  // The registry may rename the host and give its time zone (host-facts stage, below).
+  let host = options.host ?? hostFromEvidence(options.evidence[0]!);
+  let utcOffsetMinutes: number | undefined;
+  let hostFacts: HostFactsInfo | undefined;
   const timeline = new TimelineWriter(options.outDir);
   const inventory: InventoryItem[] = [];
   const evidence: EvidenceInfo[] = [];
@@ -126,7 +145,11 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
     familiesSeen.add(record.artifact);
     const ruleIds = engine.observe(record);
     const hits = { ruleIds: [...ruleIds], level: engine.highestLevel(ruleIds) };
-    for (const row of timelineRows(record, hits, fallbackTime === undefined ? {} : { fallbackTime })) {
+    const rowContext = {
+      ...(fallbackTime === undefined ? {} : { fallbackTime }),
+      ...(utcOffsetMinutes === undefined ? {} : { utcOffsetMinutes }),
+    };
+    for (const row of timelineRows(record, hits, rowContext)) {
       await timeline.add(row);
     }
   };
@@ -144,8 +167,25 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
           layout: location.layout.name,
           warnings: source.warnings,
         });
+        // Host facts first: the SYSTEM/SOFTWARE hives name the host and give its time zone.
+        // The first evidence item with usable hives gives them; problems of earlier items are kept.
+        if (hostFacts === undefined || hostFacts.hives.length === 0) {
+          const collected = await collectHostFacts(source, location.artifacts, host);
+          const problems = [...(hostFacts?.problems ?? []), ...collected.problems];
+          if (collected.facts !== undefined || problems.length > 0) {
+            hostFacts = factsInfo(index, collected.facts, problems);
+          }
+          if (collected.facts !== undefined) {
+            const record = collected.facts.record;
+            if (options.host === undefined && record.computerName !== undefined) host = record.computerName;
+            utcOffsetMinutes = record.utcOffsetMinutes;
+            await handle({ ...record, host }, undefined);
+          }
+        }
         for (const artifact of sortArtifacts(location.artifacts)) {
-          inventory.push(await readArtifact(source, artifact, index, host, maxErrorSamples, handle));
+          inventory.push(
+            await readArtifact(source, artifact, index, { host, utcOffsetMinutes }, maxErrorSamples, handle),
+          );
         }
       } finally {
         await source.close();
@@ -184,6 +224,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
         tool,
         evidence,
         host,
+        ...(hostFacts === undefined ? {} : { hostFacts }),
         artifacts: inventory,
         ...(sigma === undefined ? {} : { sigma }),
         summary: {
@@ -216,12 +257,31 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
   }
 }
 
+function factsInfo(
+  evidence: number,
+  facts: HostFacts | undefined,
+  problems: HostFactsInfo['problems'],
+): HostFactsInfo {
+  const info: HostFactsInfo = {
+    evidence,
+    hives: facts?.hives ?? [],
+    firewallProfiles: facts?.firewallProfiles ?? {},
+    firewallLogPaths: facts?.firewallLogPaths ?? [],
+    problems,
+  };
+  if (facts?.controlSet !== undefined) info.controlSet = facts.controlSet;
+  if (facts?.bias !== undefined) info.bias = facts.bias;
+  if (facts?.activeTimeBias !== undefined) info.activeTimeBias = facts.activeTimeBias;
+  if (facts?.utcOffsetSource !== undefined) info.utcOffsetSource = facts.utcOffsetSource;
+  return info;
+}
+
 /** Reads one artifact; its failure is recorded in its inventory item and never stops the scan. */
 async function readArtifact(
   source: EvidenceSource,
   artifact: LocatedArtifact,
   evidenceIndex: number,
-  host: string,
+  hostContext: { host: string; utcOffsetMinutes: number | undefined },
   maxErrorSamples: number,
   handle: (record: NormalizedRecord, fallbackTime: bigint | undefined) => Promise<void>,
 ): Promise<InventoryItem> {
@@ -239,10 +299,12 @@ async function readArtifact(
     item.reason = `no reader for ${artifact.type} artifacts`;
     return item;
   }
+  const { host, utcOffsetMinutes } = hostContext;
   const context: ArtifactContext = {
     source,
     artifact,
     host,
+    ...(utcOffsetMinutes === undefined ? {} : { utcOffsetMinutes }),
     reportError(error) {
       item.errors += 1;
       if (item.errorSamples.length < maxErrorSamples) item.errorSamples.push(error);
