@@ -245,15 +245,26 @@ export class NtfsVolume {
     }
   }
 
-  /** Raw 4 MiB blocks of the MFT; `bytes` is undefined when the block cannot be read whole. */
-  private async *blocks(): AsyncGenerator<RecordBlock> {
+  /**
+   * Raw 4 MiB blocks of the MFT; `bytes` is undefined when the block cannot be read whole.
+   * With `reuse`, every block is read into the same buffer: only for a caller that keeps
+   * nothing that views a block's bytes once it asks for the next block.
+   */
+  private async *blocks(reuse = false): AsyncGenerator<RecordBlock> {
     const size = this.info.mftRecordSize;
     const count = this.info.mftRecordCount;
+    let buffer: Uint8Array | undefined;
     for (let start = 0; start < count; start += SCAN_BLOCK_RECORDS) {
       const take = Math.min(SCAN_BLOCK_RECORDS, count - start);
       let bytes: Uint8Array | undefined;
       try {
-        bytes = await this.mft.read(start * size, take * size);
+        if (reuse) {
+          if (buffer === undefined || buffer.length !== take * size) buffer = new Uint8Array(take * size);
+          await this.mft.readInto(buffer, start * size);
+          bytes = buffer;
+        } else {
+          bytes = await this.mft.read(start * size, take * size);
+        }
       } catch (error) {
         if (!(error instanceof FormatError)) throw error;
       }
@@ -304,7 +315,9 @@ export class NtfsVolume {
   private async scanTable(rows: BodyRows | undefined): Promise<NameTable> {
     const size = this.info.mftRecordSize;
     const table = new NameTable(this.info.mftRecordCount);
-    for await (const block of this.blocks()) {
+    // Nothing kept from a block views its bytes (names, rows and templates are strings and
+    // numbers), so one buffer serves every block.
+    for await (const block of this.blocks(true)) {
       const view =
         block.bytes === undefined
           ? undefined
