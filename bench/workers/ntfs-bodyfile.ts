@@ -10,16 +10,10 @@ await workerMain(async () => {
   const volume = await openNtfs(reader);
   const out = openSync('/dev/null', 'w');
   let records = 0;
-  let pending: string[] = [];
-  for await (const lines of volume.bodyfileBatches()) {
-    records += lines.length;
-    for (const line of lines) pending.push(line);
-    if (pending.length >= 4096) {
-      writeSync(out, `${pending.join('\n')}\n`);
-      pending = [];
-    }
+  for await (const chunk of volume.bodyfileChunks()) {
+    for (let at = chunk.indexOf(0x0a); at >= 0; at = chunk.indexOf(0x0a, at + 1)) records += 1;
+    writeSync(out, chunk);
   }
-  if (pending.length > 0) writeSync(out, `${pending.join('\n')}\n`);
   closeSync(out);
   await reader.close();
   return { bytes: volume.info.mftSize, records, extra: { mftRecords: volume.info.mftRecordCount } };

@@ -30,6 +30,48 @@ export function tskSeconds(filetime: bigint): number {
   return Number((((filetime - FILETIME_UNIX_EPOCH) & U64) / 10_000_000n) & 0xffffffffn);
 }
 
+const TWO_32 = 0x1_0000_0000;
+const EPOCH_LOW = 0xd53e8000; // FILETIME_UNIX_EPOCH = 0x019db1de_d53e8000
+const EPOCH_HIGH = 0x019db1de;
+const TICKS_PER_SECOND = 10_000_000;
+/** Below 2^53 (high word < 2^21) a 64-bit value is an exact number. */
+const EXACT_HIGH = 0x200000;
+
+/** floor(value / 10^7) for an exact integer value below 2^53 (division rounding corrected). */
+function divideTicks(value: number): number {
+  let quotient = Math.floor(value / TICKS_PER_SECOND);
+  const remainder = value - quotient * TICKS_PER_SECOND;
+  if (remainder < 0) quotient -= 1;
+  else if (remainder >= TICKS_PER_SECOND) quotient += 1;
+  return quotient;
+}
+
+/**
+ * `tskSeconds` of the FILETIME `high * 2^32 + low` with number arithmetic only (no bigint in the
+ * listing's hot path), exact over the whole 64-bit range.
+ */
+export function tskSecondsOf(low: number, high: number): number {
+  // 64-bit unsigned subtraction in two 32-bit halves.
+  let differenceLow = low - EPOCH_LOW;
+  let borrow = 0;
+  if (differenceLow < 0) {
+    differenceLow += TWO_32;
+    borrow = 1;
+  }
+  const differenceHigh = (high - EPOCH_HIGH - borrow) >>> 0;
+  if (differenceHigh < EXACT_HIGH) return divideTicks(differenceHigh * TWO_32 + differenceLow) % TWO_32;
+  // Long division by 10^7 over 16-bit digits: every intermediate stays below 2^53.
+  // First the high word (exact), then its remainder with the low word's two 16-bit halves.
+  const quotientHigh = divideTicks(differenceHigh);
+  let remainder = differenceHigh - quotientHigh * TICKS_PER_SECOND;
+  let current = remainder * 0x10000 + (differenceLow >>> 16);
+  const quotientMiddle = divideTicks(current);
+  remainder = current - quotientMiddle * TICKS_PER_SECOND;
+  current = remainder * 0x10000 + (differenceLow & 0xffff);
+  const quotientLow = divideTicks(current);
+  return (quotientHigh * TWO_32 + quotientMiddle * 0x10000 + quotientLow) % TWO_32;
+}
+
 function timeFields(raw: RawTimes | undefined): string {
   if (raw === undefined) return '0|0|0|0';
   return `${tskSeconds(raw.accessed)}|${tskSeconds(raw.modified)}|${tskSeconds(raw.mftModified)}|${tskSeconds(raw.created)}`;
@@ -39,7 +81,7 @@ function timeFields(raw: RawTimes | undefined): string {
 const CONTROL = /[\u0000-\u001f]/;
 
 /** TSK prints control characters in names as '^'. */
-function printable(name: string): string {
+export function printable(name: string): string {
   if (!CONTROL.test(name)) return name;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point
   return name.replace(/[\u0000-\u001f]/g, '^');

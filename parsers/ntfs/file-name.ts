@@ -3,14 +3,14 @@ import type { ByteView } from '../io/index.js';
 import { type FileReference, readReference } from './mft-record.js';
 import { type RawTimes, readRawTimes } from './standard-information.js';
 
-const PARENT_REFERENCE = 0;
-const TIMES = 8;
+export const PARENT_REFERENCE = 0;
+export const TIMES = 8;
 const ALLOCATED_SIZE = 40;
 const DATA_SIZE = 48;
 const FILE_ATTRIBUTES = 56;
-const NAME_LENGTH = 64;
-const NAMESPACE = 65;
-const NAME = 66;
+export const NAME_LENGTH = 64;
+export const NAMESPACE = 65;
+export const NAME = 66;
 
 export type NameSpace = 'POSIX' | 'Win32' | 'DOS' | 'Win32&DOS';
 const NAMESPACES: NameSpace[] = ['POSIX', 'Win32', 'DOS', 'Win32&DOS'];

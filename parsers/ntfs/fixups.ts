@@ -5,8 +5,8 @@
  */
 import type { ByteView } from '../io/index.js';
 
-const UPDATE_SEQUENCE_OFFSET_OFFSET = 4;
-const UPDATE_SEQUENCE_COUNT_OFFSET = 6;
+export const UPDATE_SEQUENCE_OFFSET_OFFSET = 4;
+export const UPDATE_SEQUENCE_COUNT_OFFSET = 6;
 /** Fixups protect 512-byte strides whatever the device sector size (NTFS convention). */
 export const FIXUP_STRIDE = 512;
 

@@ -5,14 +5,14 @@
 import { type ByteView, FormatError } from '../io/index.js';
 import { applyFixups } from './fixups.js';
 
-const SIGNATURE_FILE = 0x454c4946; // "FILE"
+export const SIGNATURE_FILE = 0x454c4946; // "FILE"
 const SIGNATURE_BAAD = 0x44414142; // "BAAD": a record the file system itself marked as bad
-const SEQUENCE_OFFSET = 16;
-const LINK_COUNT_OFFSET = 18;
-const FIRST_ATTRIBUTE_OFFSET = 20;
-const FLAGS_OFFSET = 22;
-const USED_SIZE_OFFSET = 24;
-const BASE_REFERENCE_OFFSET = 32;
+export const SEQUENCE_OFFSET = 16;
+export const LINK_COUNT_OFFSET = 18;
+export const FIRST_ATTRIBUTE_OFFSET = 20;
+export const FLAGS_OFFSET = 22;
+export const USED_SIZE_OFFSET = 24;
+export const BASE_REFERENCE_OFFSET = 32;
 const RECORD_NUMBER_OFFSET = 44; // NTFS 3.1 only, when the update sequence array starts at 48
 
 /** Well-known records: the root directory, and TSK's virtual directory for orphans. */
@@ -28,29 +28,29 @@ export const ATTRIBUTE_FILE_NAME = 0x30;
 export const ATTRIBUTE_DATA = 0x80;
 export const ATTRIBUTE_INDEX_ROOT = 0x90;
 export const ATTRIBUTE_INDEX_ALLOCATION = 0xa0;
-const ATTRIBUTE_END = 0xffffffff;
+export const ATTRIBUTE_END = 0xffffffff;
 
 // Attribute header (common part).
-const ATTR_TYPE = 0;
-const ATTR_SIZE = 4;
-const ATTR_NON_RESIDENT = 8;
-const ATTR_NAME_LENGTH = 9;
-const ATTR_NAME_OFFSET = 10;
-const ATTR_FLAGS = 12;
-const ATTR_ID = 14;
+export const ATTR_TYPE = 0;
+export const ATTR_SIZE = 4;
+export const ATTR_NON_RESIDENT = 8;
+export const ATTR_NAME_LENGTH = 9;
+export const ATTR_NAME_OFFSET = 10;
+export const ATTR_FLAGS = 12;
+export const ATTR_ID = 14;
 // Resident part.
-const ATTR_CONTENT_SIZE = 16;
-const ATTR_CONTENT_OFFSET = 20;
+export const ATTR_CONTENT_SIZE = 16;
+export const ATTR_CONTENT_OFFSET = 20;
 // Non-resident part.
-const ATTR_FIRST_VCN = 16;
-const ATTR_LAST_VCN = 24;
-const ATTR_RUN_LIST_OFFSET = 32;
-const ATTR_COMPRESSION_UNIT = 34;
-const ATTR_ALLOCATED_SIZE = 40;
-const ATTR_DATA_SIZE = 48;
-const ATTR_VALID_SIZE = 56;
-const RESIDENT_HEADER_SIZE = 24;
-const NON_RESIDENT_HEADER_SIZE = 64;
+export const ATTR_FIRST_VCN = 16;
+export const ATTR_LAST_VCN = 24;
+export const ATTR_RUN_LIST_OFFSET = 32;
+export const ATTR_COMPRESSION_UNIT = 34;
+export const ATTR_ALLOCATED_SIZE = 40;
+export const ATTR_DATA_SIZE = 48;
+export const ATTR_VALID_SIZE = 56;
+export const RESIDENT_HEADER_SIZE = 24;
+export const NON_RESIDENT_HEADER_SIZE = 64;
 
 export const ATTRIBUTE_FLAG_COMPRESSED = 0x0001;
 export const ATTRIBUTE_FLAG_ENCRYPTED = 0x4000;

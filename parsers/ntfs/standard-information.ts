@@ -1,12 +1,12 @@
 /** $STANDARD_INFORMATION (0x10). libfsntfs "Standard information attribute" section. */
 import { type ByteView, filetimeToMicros } from '../io/index.js';
 
-const CREATED = 0;
-const MODIFIED = 8;
-const MFT_MODIFIED = 16;
-const ACCESSED = 24;
-const FILE_ATTRIBUTES = 32;
-const OWNER_ID = 48; // NTFS 3.0+ (72-byte form)
+export const CREATED = 0;
+export const MODIFIED = 8;
+export const MFT_MODIFIED = 16;
+export const ACCESSED = 24;
+export const FILE_ATTRIBUTES = 32;
+export const OWNER_ID = 48; // NTFS 3.0+ (72-byte form)
 const SECURITY_ID = 52;
 export const STANDARD_INFORMATION_MIN_SIZE = 48;
 

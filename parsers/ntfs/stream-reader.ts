@@ -55,18 +55,36 @@ export class NtfsStreamReader implements RandomAccessReader {
       throw readPastEnd(this, offset, length);
     }
     const out = new Uint8Array(length);
-    if (length === 0) return out;
+    await this.fill(out, offset);
+    return out;
+  }
+
+  /**
+   * Reads `out.length` bytes at `offset` into `out` (a buffer the caller reuses, e.g. the MFT
+   * scan's block: one allocation for the whole scan instead of one per block).
+   */
+  async readInto(out: Uint8Array, offset: number): Promise<void> {
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset + out.length > this.size) {
+      throw readPastEnd(this, offset, out.length);
+    }
+    out.fill(0);
+    await this.fill(out, offset);
+  }
+
+  /** Fills a zeroed `out` with the bytes at `offset` (range already checked). */
+  private async fill(out: Uint8Array, offset: number): Promise<void> {
+    const length = out.length;
+    if (length === 0) return;
     const { resident, validSize, compressionUnit } = this.layout;
     if (resident !== undefined) {
       out.set(resident.subarray(offset, Math.min(offset + length, resident.length)));
-      return out;
+      return;
     }
     // Bytes at or past the valid data length read as zeros (already zero in `out`).
     const end = Math.min(offset + length, validSize);
-    if (end <= offset) return out;
+    if (end <= offset) return;
     if (compressionUnit > 0) await this.readCompressed(out, offset, end);
     else await this.readPlain(out, offset, end);
-    return out;
   }
 
   private findRun(vcn: number): number {

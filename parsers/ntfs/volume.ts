@@ -10,13 +10,8 @@ import {
   type RandomAccessReader,
   readView,
 } from '../io/index.js';
-import {
-  type BodyTemplate,
-  bodyTemplate,
-  listedByTsk,
-  orphanDirectoryLine,
-  renderLines,
-} from './bodyfile.js';
+import { BodyRows } from './body-rows.js';
+import { bodyTemplate, listedByTsk, orphanDirectoryLine } from './bodyfile.js';
 import { BOOT_SECTOR_SIZE, type BootSector, parseBootSector } from './boot-sector.js';
 import { type FileName, type NameSpace, parseFileName } from './file-name.js';
 import {
@@ -35,17 +30,27 @@ import {
   type FileReference,
   isEmptyRecord,
   type MftRecord,
-  ORPHAN_DIRECTORY,
   parseMftRecord,
   ROOT_RECORD,
 } from './mft-record.js';
+import {
+  FLAG_DIRECTORY,
+  FLAG_EXTENSION,
+  FLAG_HAS_ATTRIBUTES,
+  FLAG_IN_USE,
+  FLAG_PARSED,
+  NAMESPACES,
+  NameTable,
+} from './name-table.js';
+import { SCAN_FALLBACK, scanRecord } from './record-scan.js';
 import { type NtfsTimes, timesOf } from './standard-information.js';
 import { NtfsStreamReader } from './stream-reader.js';
 
 const MFT_RECORD = 0;
 /** Records read per block during a scan (4 MiB with 1 KiB records). */
 const SCAN_BLOCK_RECORDS = 4096;
-const MAX_PATH_DEPTH = 512;
+/** Bodyfile text rendered per chunk. */
+const RENDER_CHUNK_BYTES = 1024 * 1024;
 
 export interface NtfsOptions {
   /** Errors kept in `errors` (all are counted in `errorCount`). Default 1000. */
@@ -99,30 +104,10 @@ export interface NtfsEntry {
   warnings: FormatErrorRecord[];
 }
 
-/** Compact per-record facts from the first scan, enough to rebuild every path. */
-interface NameLink {
-  name: string;
-  parent: number;
-  parentSequence: number;
-  namespace: NameSpace;
-}
-
-const FLAG_PARSED = 1;
-const FLAG_IN_USE = 2;
-const FLAG_DIRECTORY = 4;
-const FLAG_HAS_ATTRIBUTES = 8;
-const FLAG_EXTENSION = 16;
-
 interface RecordBlock {
   start: number;
   count: number;
   bytes: Uint8Array | undefined;
-}
-
-interface RecordTable {
-  flags: Uint8Array;
-  sequence: Uint16Array;
-  names: Array<NameLink[] | undefined>;
 }
 
 const FILE_ATTRIBUTE_NAMES: Array<[number, string]> = [
@@ -154,8 +139,7 @@ export class NtfsVolume {
   private readonly mft: NtfsStreamReader;
   private readonly maxErrors: number;
   private readonly seenErrors = new Set<string>();
-  private table: RecordTable | undefined;
-  private readonly pathCache = new Map<number, string>();
+  private table: NameTable | undefined;
 
   private constructor(reader: RandomAccessReader, info: NtfsInfo, mft: NtfsStreamReader, maxErrors: number) {
     this.reader = reader;
@@ -261,15 +245,26 @@ export class NtfsVolume {
     }
   }
 
-  /** Raw 4 MiB blocks of the MFT; `bytes` is undefined when the block cannot be read whole. */
-  private async *blocks(): AsyncGenerator<RecordBlock> {
+  /**
+   * Raw 4 MiB blocks of the MFT; `bytes` is undefined when the block cannot be read whole.
+   * With `reuse`, every block is read into the same buffer: only for a caller that keeps
+   * nothing that views a block's bytes once it asks for the next block.
+   */
+  private async *blocks(reuse = false): AsyncGenerator<RecordBlock> {
     const size = this.info.mftRecordSize;
     const count = this.info.mftRecordCount;
+    let buffer: Uint8Array | undefined;
     for (let start = 0; start < count; start += SCAN_BLOCK_RECORDS) {
       const take = Math.min(SCAN_BLOCK_RECORDS, count - start);
       let bytes: Uint8Array | undefined;
       try {
-        bytes = await this.mft.read(start * size, take * size);
+        if (reuse) {
+          if (buffer === undefined || buffer.length !== take * size) buffer = new Uint8Array(take * size);
+          await this.mft.readInto(buffer, start * size);
+          bytes = buffer;
+        } else {
+          bytes = await this.mft.read(start * size, take * size);
+        }
       } catch (error) {
         if (!(error instanceof FormatError)) throw error;
       }
@@ -307,119 +302,77 @@ export class NtfsVolume {
     return file;
   }
 
-  private async buildTable(): Promise<RecordTable> {
+  private async buildTable(): Promise<NameTable> {
     this.table ??= await this.scanTable(undefined);
     return this.table;
   }
 
   /**
-   * One pass over the MFT building the path table; with `onFile`, every base record is also
-   * assembled and handed over (the bodyfile needs nothing else, so it reads the MFT once).
+   * One pass over the MFT building the path table; with `rows`, the bodyfile lines too (so the
+   * bodyfile reads the MFT once). Clean records are read straight from the block's bytes
+   * (record-scan.ts); the others, and blocks that cannot be read whole, take the object path.
    */
-  private async scanTable(onFile: ((file: FileRecord) => void) | undefined): Promise<RecordTable> {
-    const count = this.info.mftRecordCount;
-    const table: RecordTable = {
-      flags: new Uint8Array(count),
-      sequence: new Uint16Array(count),
-      names: new Array<NameLink[] | undefined>(count),
-    };
-    for await (const block of this.blocks()) {
+  private async scanTable(rows: BodyRows | undefined): Promise<NameTable> {
+    const size = this.info.mftRecordSize;
+    const table = new NameTable(this.info.mftRecordCount);
+    // Nothing kept from a block views its bytes (names, rows and templates are strings and
+    // numbers), so one buffer serves every block.
+    for await (const block of this.blocks(true)) {
+      const view =
+        block.bytes === undefined
+          ? undefined
+          : new ByteView(block.bytes, block.start * size, 'ntfs', 'mft-record');
       for (let index = 0; index < block.count; index += 1) {
+        if (
+          view !== undefined &&
+          scanRecord(view, index * size, size, block.start + index, table, rows) !== SCAN_FALLBACK
+        )
+          continue;
         const parsed = this.recordOf(block, index);
         const record = parsed instanceof Promise ? await parsed : parsed;
-        if (record === undefined) continue;
-        const n = record.recordNumber;
-        let flags = FLAG_PARSED;
-        if (record.inUse) flags |= FLAG_IN_USE;
-        if (record.isDirectory) flags |= FLAG_DIRECTORY;
-        if (record.attributes.length > 0) flags |= FLAG_HAS_ATTRIBUTES;
-        if (record.baseReference.record !== 0) flags |= FLAG_EXTENSION;
-        for (const warning of record.warnings) this.note(warning);
-        table.flags[n] = flags;
-        table.sequence[n] = record.sequence;
-        if ((flags & FLAG_EXTENSION) !== 0 || record.attributes.length === 0) continue;
-        let names: NameLink[];
-        if (onFile !== undefined) {
-          // Only records with an attribute list need other records (and so an await).
-          const file = hasAttributeList(record) ? await this.assemble(record) : assembleBase(record);
-          onFile(file);
-          names = file.fileNames.map(({ value }) => linkOf(value));
-        } else {
-          names = await this.assembleForNames(record);
-        }
-        if (names.length > 0) table.names[n] = names;
+        if (record !== undefined) await this.addRecord(table, record, rows);
       }
     }
     return table;
   }
 
-  private async assembleForNames(record: MftRecord): Promise<NameLink[]> {
+  /** The object path of the scan: one parsed record into the table (and its lines into rows). */
+  private async addRecord(table: NameTable, record: MftRecord, rows: BodyRows | undefined): Promise<void> {
+    const n = record.recordNumber;
+    let flags = FLAG_PARSED;
+    if (record.inUse) flags |= FLAG_IN_USE;
+    if (record.isDirectory) flags |= FLAG_DIRECTORY;
+    if (record.attributes.length > 0) flags |= FLAG_HAS_ATTRIBUTES;
+    if (record.baseReference.record !== 0) flags |= FLAG_EXTENSION;
+    for (const warning of record.warnings) this.note(warning);
+    table.flags[n] = flags;
+    table.sequence[n] = record.sequence;
+    if ((flags & FLAG_EXTENSION) !== 0 || record.attributes.length === 0) return;
+    let names: FileName[];
+    if (rows !== undefined) {
+      // Only records with an attribute list need other records (and so an await).
+      const file = hasAttributeList(record) ? await this.assemble(record) : assembleBase(record);
+      if (listedByTsk(file)) rows.addTemplate(bodyTemplate(file));
+      names = file.fileNames.map(({ value }) => value);
+    } else {
+      names = await this.assembleForNames(record);
+    }
+    for (const name of names) {
+      table.addName(
+        n,
+        name.name,
+        name.parent.record,
+        name.parent.sequence,
+        NAMESPACES.indexOf(name.namespace),
+      );
+    }
+  }
+
+  private async assembleForNames(record: MftRecord): Promise<FileName[]> {
     const hasList = record.attributes.some((attribute) => attribute.type === 0x20);
-    const fileNames = hasList
+    return hasList
       ? (await this.assemble(record)).fileNames.map((entry) => entry.value)
       : quickFileNames(record, (error) => this.note(error));
-    return fileNames.map(linkOf);
-  }
-
-  /** True when `link` names a directory whose current (or, if deleted, previous) sequence matches. */
-  private parentValid(table: RecordTable, parent: number, parentSequence: number): boolean {
-    if (parent >= table.flags.length) return false;
-    const flags = table.flags[parent]!;
-    if ((flags & FLAG_PARSED) === 0 || (flags & FLAG_DIRECTORY) === 0) return false;
-    const sequence = table.sequence[parent]!;
-    if (parentSequence === 0 || sequence === parentSequence) return true;
-    // Deleting a record increments its sequence number: a deleted directory still parents
-    // the files that were in it (TSK lists them under it).
-    return (flags & FLAG_IN_USE) === 0 && ((sequence - 1) & 0xffff) === parentSequence;
-  }
-
-  /** Path of a record as a directory ('' for the root); cycles and broken chains end in orphans. */
-  private directoryPath(
-    table: RecordTable,
-    recordNumber: number,
-    depth = 0,
-    visiting = new Set<number>(),
-  ): string {
-    if (recordNumber === ROOT_RECORD) return '';
-    const cached = this.pathCache.get(recordNumber);
-    if (cached !== undefined) return cached;
-    const link = primaryLink(table.names[recordNumber]);
-    let path: string;
-    if (link === undefined) {
-      path = `/${ORPHAN_DIRECTORY}/OrphanFile-${recordNumber}`;
-    } else if (
-      depth < MAX_PATH_DEPTH &&
-      link.parent !== recordNumber &&
-      !visiting.has(link.parent) &&
-      this.parentValid(table, link.parent, link.parentSequence)
-    ) {
-      visiting.add(recordNumber);
-      path = `${this.directoryPath(table, link.parent, depth + 1, visiting)}/${link.name}`;
-    } else {
-      path = `/${ORPHAN_DIRECTORY}/${link.name}`;
-    }
-    // Only directories are looked up again (as parents); files are not cached.
-    if ((table.flags[recordNumber]! & FLAG_DIRECTORY) !== 0) this.pathCache.set(recordNumber, path);
-    return path;
-  }
-
-  /** All paths of a record: one per non-DOS name whose parent is valid, else its orphan path. */
-  private pathsOf(table: RecordTable, recordNumber: number): string[] {
-    if (recordNumber === ROOT_RECORD) return ['/'];
-    const links = table.names[recordNumber] ?? [];
-    const primary = this.directoryPath(table, recordNumber);
-    const paths = [primary];
-    const seen = new Set<string>([`${primaryLink(links)?.parent}:${primaryLink(links)?.name}`]);
-    for (const link of links) {
-      if (link.namespace === 'DOS') continue;
-      const key = `${link.parent}:${link.name}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      if (link.parent !== recordNumber && this.parentValid(table, link.parent, link.parentSequence)) {
-        paths.push(`${this.directoryPath(table, link.parent)}/${link.name}`);
-      }
-    }
-    return paths;
   }
 
   /** Every file record (base records that hold attributes), in record order, as plain data. */
@@ -432,9 +385,9 @@ export class NtfsVolume {
     }
   }
 
-  private entryOf(table: RecordTable, file: FileRecord): NtfsEntry {
+  private entryOf(table: NameTable, file: FileRecord): NtfsEntry {
     const record = file.base;
-    const paths = this.pathsOf(table, record.recordNumber);
+    const paths = table.pathsOf(record.recordNumber);
     const data = file.attributes.find(
       (attribute) => attribute.type === ATTRIBUTE_DATA && attribute.name === '',
     );
@@ -484,34 +437,41 @@ export class NtfsVolume {
     for await (const record of this.records()) {
       if (record.baseReference.record !== 0 || record.attributes.length === 0) continue;
       const file = await this.assemble(record);
-      const paths = this.pathsOf(table, record.recordNumber);
+      const paths = table.pathsOf(record.recordNumber);
       yield { file, paths, reachable: true };
     }
   }
 
   /**
+   * The listing as TSK `fls -r -m /` bodyfile text: UTF-8 bytes, each line ending in '\n', in MFT
+   * order, ending with the /$OrphanFiles line; chunks of about 1 MiB (each a fresh buffer).
+   * The fastest form (nothing but the bytes is made per line): write the chunks as they come.
+   */
+  async *bodyfileChunks(): AsyncGenerator<Uint8Array> {
+    // One pass over the MFT: lines are kept as compact rows until the path table is complete,
+    // then rendered chunk by chunk.
+    const rows = new BodyRows();
+    const table = await this.scanTable(rows);
+    this.table ??= table;
+    for (let row = 0; row < rows.length; ) {
+      const chunk = rows.render(table, row, RENDER_CHUNK_BYTES);
+      row = chunk.next;
+      yield chunk.bytes;
+    }
+    yield new TextEncoder().encode(`${orphanDirectoryLine(this.info.mftRecordCount)}\n`);
+  }
+
+  /**
    * The listing as TSK `fls -r -m /` bodyfile lines (no trailing newline), in MFT order,
-   * ending with the /$OrphanFiles line. Yields arrays of lines, one array per MFT record.
+   * ending with the /$OrphanFiles line, in arrays of lines (one per chunk of `bodyfileChunks`).
    */
   async *bodyfileBatches(): AsyncGenerator<string[]> {
-    // One MFT pass: each record's lines are kept as a path-less template (short strings) until
-    // the path table is complete, then rendered in batches.
-    const templates: BodyTemplate[] = [];
-    const table = await this.scanTable((file) => {
-      if (listedByTsk(file)) templates.push(bodyTemplate(file));
-    });
-    this.table ??= table;
-    const batch = 4096;
-    for (let start = 0; start < templates.length; start += batch) {
-      const lines: string[] = [];
-      const end = Math.min(templates.length, start + batch);
-      for (let index = start; index < end; index += 1) {
-        const template = templates[index]!;
-        for (const path of this.pathsOf(table, template.recordNumber)) renderLines(template, path, lines);
-      }
+    const decoder = new TextDecoder();
+    for await (const chunk of this.bodyfileChunks()) {
+      const lines = decoder.decode(chunk).split('\n');
+      lines.pop(); // after the last '\n'
       yield lines;
     }
-    yield [orphanDirectoryLine(this.info.mftRecordCount)];
   }
 
   /** The listing as TSK `fls -r -m /` bodyfile lines, one at a time. */
@@ -544,22 +504,17 @@ export class NtfsVolume {
     if (this.children !== undefined) return this.children;
     const table = await this.buildTable();
     const children = new Map<number, Map<string, number[]>>();
-    for (let n = 0; n < table.names.length; n += 1) {
-      const links = table.names[n];
-      if (links === undefined || n === ROOT_RECORD) continue;
-      for (const link of links) {
-        if (!this.parentValid(table, link.parent, link.parentSequence)) continue;
-        let names = children.get(link.parent);
-        if (names === undefined) {
-          names = new Map();
-          children.set(link.parent, names);
-        }
-        const key = foldCase(link.name);
-        const list = names.get(key);
-        if (list === undefined) names.set(key, [n]);
-        else if (!list.includes(n)) list.push(n);
+    table.forEachValidLink((n, name, parent) => {
+      let names = children.get(parent);
+      if (names === undefined) {
+        names = new Map();
+        children.set(parent, names);
       }
-    }
+      const key = foldCase(name);
+      const list = names.get(key);
+      if (list === undefined) names.set(key, [n]);
+      else if (!list.includes(n)) list.push(n);
+    });
     this.children = children;
     return children;
   }
@@ -608,23 +563,9 @@ export class NtfsVolume {
   }
 }
 
-function linkOf(fileName: FileName): NameLink {
-  return {
-    name: fileName.name,
-    parent: fileName.parent.record,
-    parentSequence: fileName.parent.sequence,
-    namespace: fileName.namespace,
-  };
-}
-
 /** NTFS compares names through $UpCase; Unicode simple upper-casing matches it for real names. */
 function foldCase(name: string): string {
   return name.toUpperCase();
-}
-
-function primaryLink(links: NameLink[] | undefined): NameLink | undefined {
-  if (links === undefined) return undefined;
-  return links.find((link) => link.namespace !== 'DOS') ?? links[0];
 }
 
 /** $FILE_NAME values of a record without an attribute list (the fast path of the first scan). */
