@@ -27,6 +27,10 @@ const MAX_CHUNK_SIZE = 16 * 1024 * 1024;
 const MAX_SMALL_SECTION = 16 * 1024 * 1024;
 /** One batched read of consecutive chunks stays below this many bytes. */
 const BATCH_BYTES = 4 * 1024 * 1024;
+/** Compressed chunks this small (a chunk of zeros deflates to ~50 bytes) are memoised... */
+const TINY_COMPRESSED = 128;
+/** ...up to this many distinct ones. */
+const MAX_TINY_CHUNKS = 64;
 
 export interface EwfOptions {
   /** Decoded chunks kept (LRU); memory is at most this many chunk sizes. Default 64. */
@@ -106,6 +110,16 @@ interface LoadedTable {
   segment: number;
 }
 
+/** Chunks [chunk, chunk + count) of one table, stored back to back at [start, end) of a file. */
+interface Run {
+  chunk: number;
+  table: LoadedTable;
+  entry: number;
+  count: number;
+  start: number;
+  end: number;
+}
+
 interface Segment {
   path: string;
   reader: FileReader;
@@ -164,6 +178,8 @@ export class EwfImage implements RandomAccessReader {
   private readonly cacheTables: number;
   private readonly chunkCache = new Map<number, Uint8Array>();
   private readonly tableCache = new Map<number, LoadedTable>();
+  /** Decoded chunks keyed by their (tiny) compressed bytes. */
+  private readonly tinyChunks = new Map<string, Uint8Array>();
 
   private constructor(
     name: string,
@@ -578,9 +594,20 @@ export class EwfImage implements RandomAccessReader {
   ): Uint8Array {
     const expected = this.expectedSize(chunk);
     if (isCompressed) {
+      // Runs of zeros or of one pattern compress to the same few bytes: decode those once.
+      const key =
+        raw.length <= TINY_COMPRESSED
+          ? Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('latin1')
+          : undefined;
+      const known = key === undefined ? undefined : this.tinyChunks.get(key);
+      if (known !== undefined && known.length >= expected) return known.subarray(0, expected);
       let data: Buffer;
       try {
-        data = inflateSync(raw, { maxOutputLength: Math.max(this.chunkSize, 64) });
+        data = inflateSync(raw, {
+          chunkSize: this.chunkSize + 64,
+          maxOutputLength: Math.max(this.chunkSize, 64),
+        });
+        if (key !== undefined && this.tinyChunks.size < MAX_TINY_CHUNKS) this.tinyChunks.set(key, data);
       } catch (error) {
         throw new FormatError(
           FORMAT,
@@ -666,43 +693,61 @@ export class EwfImage implements RandomAccessReader {
     return data;
   }
 
+  /** The longest run from `chunk` (at most to `last`) stored back to back in one segment file. */
+  private async planRun(chunk: number, last: number): Promise<Run> {
+    const { table, entry } = await this.locate(chunk);
+    const start = table.offsets[entry]!;
+    let end = start;
+    let count = 0;
+    const tableRemaining = table.offsets.length - entry;
+    while (count < tableRemaining && chunk + count <= last) {
+      const size = table.sizes[entry + count]!;
+      const at = table.offsets[entry + count]!;
+      if (size === 0 || at !== end || (count > 0 && end + size - start > BATCH_BYTES)) break;
+      end = at + size;
+      count += 1;
+    }
+    if (count === 0) throw this.badEntry(table, entry, chunk);
+    return { chunk, table, entry, count, start, end };
+  }
+
+  private readRun(run: Run): Promise<Uint8Array> {
+    const pending = this.segments[run.table.segment]!.reader.read(run.start, run.end - run.start);
+    // Awaited later; a failure while the previous run decodes must not go unhandled.
+    pending.catch(() => {});
+    return pending;
+  }
+
   /**
-   * Decodes whole chunks [first, last] into `out` at `outOffset`, reading runs of chunks that
-   * are contiguous in one segment file with one I/O each (bypasses the chunk cache).
+   * Decodes whole chunks [first, last] into `out` at `outOffset`: runs of chunks stored back
+   * to back are read with one I/O each, the next run's read overlapping this run's inflation.
+   * Bypasses the chunk cache (a sequential reader would only evict useful chunks).
    */
   private async decodeRun(first: number, last: number, out: Uint8Array, outOffset: number): Promise<void> {
-    let chunk = first;
     let at = outOffset;
-    while (chunk <= last) {
-      const { table, entry } = await this.locate(chunk);
-      const segment = this.segments[table.segment]!;
-      const runStart = table.offsets[entry]!;
-      let runEnd = runStart;
-      let count = 0;
-      const tableRemaining = table.offsets.length - entry;
-      while (count < tableRemaining && chunk + count <= last) {
-        const size = table.sizes[entry + count]!;
-        const start = table.offsets[entry + count]!;
-        if (size === 0 || start !== runEnd || (count > 0 && runEnd + size - runStart > BATCH_BYTES)) break;
-        runEnd = start + size;
-        count += 1;
-      }
-      if (count === 0) throw this.badEntry(table, entry, chunk);
-      const raw = await segment.reader.read(runStart, runEnd - runStart);
-      for (let index = 0; index < count; index += 1) {
-        const start = table.offsets[entry + index]! - runStart;
+    let run: Run | undefined = await this.planRun(first, last);
+    let pending = this.readRun(run);
+    while (run !== undefined) {
+      const raw = await pending;
+      const nextChunk: number = run.chunk + run.count;
+      const next: Run | undefined = nextChunk <= last ? await this.planRun(nextChunk, last) : undefined;
+      if (next !== undefined) pending = this.readRun(next);
+      const { table, entry } = run;
+      const path = this.segments[table.segment]!.path;
+      for (let index = 0; index < run.count; index += 1) {
+        const start = table.offsets[entry + index]! - run.start;
         const size = table.sizes[entry + index]!;
         const data = this.decode(
           raw.subarray(start, start + size),
           table.compressed[entry + index] === 1,
-          chunk + index,
-          runStart + start,
-          segment.path,
+          run.chunk + index,
+          run.start + start,
+          path,
         );
         out.set(data, at);
         at += data.length;
       }
-      chunk += count;
+      run = next;
     }
   }
 
@@ -725,7 +770,8 @@ export class EwfImage implements RandomAccessReader {
       const data = await this.chunk(first);
       return data.subarray(within, within + length);
     }
-    const out = new Uint8Array(length);
+    // Every byte is written below (or the read throws).
+    const out = Buffer.allocUnsafe(length);
     let written = 0;
     let chunk = first;
     if (within !== 0) {

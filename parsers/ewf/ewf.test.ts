@@ -276,3 +276,27 @@ describe.skipIf(!corpusReady)('corpus: dfvfs ext2.split.E01/E02', () => {
     await image.close();
   });
 });
+
+describe('adler32 against zlib', () => {
+  it('matches the Adler-32 trailer zlib writes, at every alignment and length', async () => {
+    const { deflateSync } = await import('node:zlib');
+    const random = seededRandom(99);
+    const data = new Uint8Array(70_000).map(() => Math.floor(random() * 256));
+    for (const [start, length] of [
+      [0, 0],
+      [1, 1],
+      [3, 63],
+      [1, 64],
+      [2, 5000],
+      [5, 65_536],
+      [0, 70_000],
+    ] as const) {
+      const part = data.subarray(start, start + length);
+      const stream = deflateSync(part);
+      expect(adler32(part)).toBe(stream.readUInt32BE(stream.length - 4));
+    }
+    const ones = new Uint8Array(100_000).fill(0xff);
+    const stream = deflateSync(ones);
+    expect(adler32(ones)).toBe(stream.readUInt32BE(stream.length - 4));
+  });
+});
