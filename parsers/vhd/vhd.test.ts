@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../io/format-error.js';
 import { crc32c, detectVhd, detectVhdx, openVhd, openVhdx } from './index.js';
 import { writeVhd } from './test-vhd-writer.js';
+import { writeLogEntry } from './test-vhdx-log-writer.js';
 
 const hasQemu = spawnSync('sh', ['-c', 'command -v qemu-img']).status === 0;
 if (!hasQemu) console.warn('vhd/vhdx qemu tests skipped: qemu-img (qemu-utils) not installed');
@@ -235,7 +236,7 @@ describe.skipIf(!hasQemu)('VHDX made by qemu-img', () => {
     });
   }
 
-  it('uses the other header when one is damaged, and refuses a pending log', async () => {
+  it('uses the other header when one is damaged, and refuses a log GUID without a log', async () => {
     const bytes = readFileSync(join(dir, 'dynamic.vhdx'));
     const damaged = Buffer.from(bytes);
     damaged[64 * 1024 + 100] = damaged[64 * 1024 + 100]! ^ 0xff;
@@ -249,7 +250,7 @@ describe.skipIf(!hasQemu)('VHDX made by qemu-img', () => {
     expect(image.warnings.length).toBeGreaterThanOrEqual(0);
     expect(sha256(await image.read(0, image.size))).toBe(sha256(media));
     await image.close();
-    // Give both headers a log GUID and fix their CRC-32C: the reader must ask for log replay.
+    // A log GUID with no valid log behind it: the image cannot be read as it stands.
     const logged = Buffer.from(bytes);
     for (const offset of [64 * 1024, 128 * 1024]) {
       logged.fill(0x11, offset + 48, offset + 64);
@@ -257,7 +258,86 @@ describe.skipIf(!hasQemu)('VHDX made by qemu-img', () => {
       logged.writeUInt32LE(crc32c(logged.subarray(offset, offset + 4096)), offset + 4);
     }
     writeFileSync(join(dir, 'logged.vhdx'), logged);
-    await expect(openVhdx(join(dir, 'logged.vhdx'))).rejects.toThrow(/needs log replay/);
+    await expect(openVhdx(join(dir, 'logged.vhdx'))).rejects.toThrow(
+      /needs log replay .* no valid log sequence/,
+    );
+  });
+
+  it('replays a pending log in memory, as qemu-img check -r all does on a copy, never writing', async () => {
+    // 4 MiB of data then 4 MiB of zeros, 1 MiB blocks: blocks 4-7 are not present.
+    const half = 4 * 1024 * 1024;
+    const base = new Uint8Array(2 * half);
+    base.set(media.subarray(0, half));
+    writeFileSync(join(dir, 'half.raw'), base);
+    qemu([
+      'convert',
+      '-f',
+      'raw',
+      '-O',
+      'vhdx',
+      '-o',
+      'block_size=1M',
+      join(dir, 'half.raw'),
+      join(dir, 'half.vhdx'),
+    ]);
+    const clean = await openVhdx(join(dir, 'half.vhdx'));
+    expect(clean.info.blockSize).toBe(1024 * 1024);
+    await clean.close();
+    const file = readFileSync(join(dir, 'half.vhdx'));
+    const logOffset = Number(file.readBigUInt64LE(64 * 1024 + 72));
+    // Region table entry for the BAT: find its GUID's bytes (2DC27766-F623-4200-9D64-115E9BFD4A08).
+    const batGuid = Buffer.from('6677c22d23f600429d64115e9bfd4a08', 'hex');
+    const regionAt = file.indexOf(batGuid, 192 * 1024);
+    const batOffset = Number(file.readBigUInt64LE(regionAt + 16));
+    // Block 5 gets allocated at the next MiB past the end; its BAT entry (index 5) changes.
+    const newBlock = Math.ceil(file.length / (1024 * 1024)) * 1024 * 1024;
+    const batPage = Buffer.from(file.subarray(batOffset, batOffset + 4096));
+    batPage.writeBigUInt64LE((BigInt(newBlock / (1024 * 1024)) << 20n) | 6n, 5 * 8);
+    const pageA = new Uint8Array(4096).fill(0xc3);
+    const pageB = new Uint8Array(4096).map((_, index) => index & 0xff);
+    // Zero 8 KiB inside block 1 (present, holding data) at its file offset.
+    const block1 = Number(file.readBigUInt64LE(batOffset + 8) >> 20n) * 1024 * 1024;
+    const logged = writeLogEntry(file, {
+      logOffset,
+      sequence: 7n,
+      logGuid: new Uint8Array(16).fill(0x42),
+      flushedFileOffset: file.length,
+      lastFileOffset: newBlock + 1024 * 1024,
+      operations: [
+        { kind: 'data', fileOffset: batOffset, page: batPage },
+        { kind: 'data', fileOffset: newBlock, page: pageA },
+        { kind: 'data', fileOffset: newBlock + 4096, page: pageB },
+        { kind: 'zero', fileOffset: block1 + 65536, length: 8192 },
+      ],
+    });
+    // As a real writer does, the new block's space is already in the file (qemu-img does not
+    // extend a file to the entry's last file offset when it replays).
+    const extended = Buffer.concat([logged, Buffer.alloc(newBlock + 1024 * 1024 - logged.length)]);
+    const path = join(dir, 'pending.vhdx');
+    writeFileSync(path, extended);
+    const expected = Uint8Array.from(base);
+    expected.set(pageA, 5 * 1024 * 1024);
+    expected.set(pageB, 5 * 1024 * 1024 + 4096);
+    expected.fill(0, 1024 * 1024 + 65536, 1024 * 1024 + 65536 + 8192);
+    const before = sha256(readFileSync(path));
+    const image = await openVhdx(path);
+    expect(image.info.logReplayed).toBe(true);
+    expect(image.warnings.map((warning) => warning.structure)).toContain('log');
+    expect(sha256(await image.read(0, image.size))).toBe(sha256(expected));
+    await image.close();
+    expect(sha256(readFileSync(path))).toBe(before);
+    // qemu replays the log when it opens a copy read-write.
+    writeFileSync(join(dir, 'replayed.vhdx'), extended);
+    spawnSync('qemu-img', ['check', '-r', 'all', join(dir, 'replayed.vhdx')]);
+    expect(sha256(qemuRaw(join(dir, 'replayed.vhdx'), 'vhdx'))).toBe(sha256(expected));
+    // Damaged log entries (the entry is 4 sectors): typed errors, never a partial replay.
+    const random = seeded(8);
+    for (let round = 0; round < 30; round += 1) {
+      const bytes = Buffer.from(extended);
+      bytes[logOffset + Math.floor(random() * 4 * 4096)] ^= 1 + Math.floor(random() * 255);
+      writeFileSync(join(dir, 'badlog.vhdx'), bytes);
+      await expect(openVhdx(join(dir, 'badlog.vhdx'))).rejects.toThrow(/needs log replay/);
+    }
   });
 
   it('survives mutated headers, region tables, metadata and BAT: typed errors only', async () => {

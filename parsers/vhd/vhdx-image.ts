@@ -1,6 +1,7 @@
 import { ByteView } from '../io/byte-view.js';
 import { FormatError, type FormatErrorRecord } from '../io/format-error.js';
 import { FileReader, type RandomAccessReader, readPastEnd, readView } from '../io/random-access-reader.js';
+import { LogOverlayReader, type LogReplay, replayLog } from './vhdx-log.js';
 import {
   BAT_REGION,
   creatorOf,
@@ -51,8 +52,10 @@ export interface VhdxInfo {
   chunkRatio: number;
   page83Data?: string;
   headerSequenceNumber: string;
-  /** Non-zero when the log holds entries not yet applied (see README: not replayed). */
+  /** Non-zero when the log may hold entries not yet applied to the file. */
   logGuid: string;
+  /** Whether the log was replayed (in memory) to read this image. */
+  logReplayed: boolean;
 }
 
 export function detectVhdx(firstBytes: Uint8Array, _name: string): boolean {
@@ -73,12 +76,21 @@ export class VhdxImage implements RandomAccessReader {
   readonly info: VhdxInfo;
   readonly warnings: FormatErrorRecord[];
   private readonly file: FileReader;
+  /** The file, or the file with the log replayed over it. */
+  private readonly source: RandomAccessReader;
   private readonly bat: ByteView;
   private readonly blockSize: number;
   private readonly chunkRatio: number;
 
-  private constructor(file: FileReader, info: VhdxInfo, bat: ByteView, warnings: FormatErrorRecord[]) {
+  private constructor(
+    file: FileReader,
+    source: RandomAccessReader,
+    info: VhdxInfo,
+    bat: ByteView,
+    warnings: FormatErrorRecord[],
+  ) {
     this.file = file;
+    this.source = source;
     this.name = file.name;
     this.info = info;
     this.size = info.virtualDiskSize;
@@ -128,18 +140,26 @@ export class VhdxImage implements RandomAccessReader {
         file.name,
       );
     }
+    // A set log GUID means the log may hold updates not yet applied: replay it in memory.
+    let replay: LogReplay | undefined;
     if (header.logGuid !== NULL_GUID) {
-      throw new FormatError(
-        FORMAT,
-        'header',
-        header.offset,
-        `the log (GUID ${header.logGuid}, ${header.logLength} bytes at ${header.logOffset}) holds unapplied entries: the image needs log replay, which this reader does not do (it never writes; replay a copy with Hyper-V or qemu-img check -r all)`,
-        file.name,
-      );
+      try {
+        replay = await replayLog(file, header.logOffset, header.logLength, header.logGuid);
+      } catch (error) {
+        if (!(error instanceof FormatError)) throw error;
+        throw new FormatError(
+          FORMAT,
+          'log',
+          header.logOffset,
+          `the image needs log replay and its log cannot be replayed: ${error.reason}`,
+          file.name,
+        );
+      }
     }
+    const source: RandomAccessReader = replay === undefined ? file : new LogOverlayReader(file, replay);
     let regions: RegionEntry[] | undefined;
     for (const offset of REGION_TABLE_OFFSETS) {
-      regions = parseRegionTable(await readView(file, offset, REGION_TABLE_SIZE, FORMAT, 'region table'));
+      regions = parseRegionTable(await readView(source, offset, REGION_TABLE_SIZE, FORMAT, 'region table'));
       if (regions !== undefined) break;
       warnings.push(
         new FormatError(FORMAT, 'region table', offset, 'bad signature or CRC-32C', file.name).toJSON(),
@@ -171,7 +191,7 @@ export class VhdxImage implements RandomAccessReader {
       );
     }
     const metadataTable = await readView(
-      file,
+      source,
       metadataRegion.fileOffset,
       Math.min(METADATA_TABLE_SIZE, metadataRegion.length),
       FORMAT,
@@ -214,7 +234,7 @@ export class VhdxImage implements RandomAccessReader {
           file.name,
         );
       }
-      return readView(file, metadataRegion.fileOffset + item.offset, item.length, FORMAT, name);
+      return readView(source, metadataRegion.fileOffset + item.offset, item.length, FORMAT, name);
     };
     const parameters = await itemView(FILE_PARAMETERS, 8, 'file parameters');
     const blockSize = parameters.u32(0);
@@ -257,7 +277,7 @@ export class VhdxImage implements RandomAccessReader {
         file.name,
       );
     }
-    const bat = await readView(file, batRegion.fileOffset, batBytes, FORMAT, 'BAT');
+    const bat = await readView(source, batRegion.fileOffset, batBytes, FORMAT, 'BAT');
     let page83Data: string | undefined;
     const page83 = findItem(items, PAGE_83_DATA);
     if (page83 !== undefined && page83.length >= 16)
@@ -273,9 +293,21 @@ export class VhdxImage implements RandomAccessReader {
       chunkRatio,
       headerSequenceNumber: header.sequenceNumber.toString(),
       logGuid: header.logGuid,
+      logReplayed: replay !== undefined,
     };
+    if (replay !== undefined) {
+      warnings.push(
+        new FormatError(
+          FORMAT,
+          'log',
+          header.logOffset,
+          `log replayed in memory: ${replay.entries} entries up to sequence ${replay.headSequence}, ${replay.pages.size} pages`,
+          file.name,
+        ).toJSON(),
+      );
+    }
     if (page83Data !== undefined) info.page83Data = page83Data;
-    return new VhdxImage(file, info, bat, warnings);
+    return new VhdxImage(file, source, info, bat, warnings);
   }
 
   /** Fills out[at, at + length) from one payload block. */
@@ -296,7 +328,7 @@ export class VhdxImage implements RandomAccessReader {
         return;
       case PAYLOAD_BLOCK_FULLY_PRESENT: {
         const fileOffset = (high * 4096 + (low >>> 20)) * MIB;
-        if (!Number.isSafeInteger(fileOffset) || fileOffset + within + length > this.file.size) {
+        if (!Number.isSafeInteger(fileOffset) || fileOffset + within + length > this.source.size) {
           throw new FormatError(
             FORMAT,
             'BAT entry',
@@ -305,7 +337,7 @@ export class VhdxImage implements RandomAccessReader {
             this.name,
           );
         }
-        out.set(await this.file.read(fileOffset + within, length), at);
+        out.set(await this.source.read(fileOffset + within, length), at);
         return;
       }
       default:
