@@ -334,7 +334,8 @@ describe.skipIf(!hasQemu)('VHDX made by qemu-img', () => {
     const random = seeded(8);
     for (let round = 0; round < 30; round += 1) {
       const bytes = Buffer.from(extended);
-      bytes[logOffset + Math.floor(random() * 4 * 4096)] ^= 1 + Math.floor(random() * 255);
+      const at = logOffset + Math.floor(random() * 4 * 4096);
+      bytes[at] = bytes[at]! ^ (1 + Math.floor(random() * 255));
       writeFileSync(join(dir, 'badlog.vhdx'), bytes);
       await expect(openVhdx(join(dir, 'badlog.vhdx'))).rejects.toThrow(/needs log replay/);
     }
