@@ -1,8 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../io/format-error.js';
 import { detectRaw, findRawSegments, openRaw, splitScheme } from './index.js';
@@ -85,4 +94,38 @@ it('opens a single raw file', async () => {
   expect(image.segments).toEqual([path]);
   expect(sha256(await image.read(0, 4096))).toBe(sha256(bytes));
   await image.close();
+});
+
+const corpus =
+  [join(__dirname, '..', '..', '..', 'shared', 'corpus', 'image'), '/work/shared/corpus/image'].find(
+    (candidate) => existsSync(candidate),
+  ) ?? 'absent';
+const hasImgCat = spawnSync('sh', ['-c', 'command -v img_cat']).status === 0;
+const corpusReady = existsSync(corpus) && hasImgCat;
+if (!corpusReady) console.warn('raw corpus tests skipped: /work/shared/corpus/image or img_cat absent');
+
+describe.skipIf(!corpusReady)('corpus raw images, compared with img_cat', () => {
+  for (const [file, name] of [
+    ['log2timeline_dfvfs__bogus.001', 'bogus.001'],
+    ['log2timeline_plaso__tsk_volume_system.raw.gz', 'tsk_volume_system.raw'],
+    ['Velocidex_go-ntfs__charlie.dd.gz', 'charlie.dd'],
+  ] as const) {
+    it(`reads ${name} as img_cat does`, async () => {
+      const source = join(corpus, file);
+      if (!existsSync(source)) {
+        console.warn(`${file} absent from the corpus`);
+        return;
+      }
+      const bytes = readFileSync(source);
+      const path = join(dir, name);
+      writeFileSync(path, file.endsWith('.gz') ? gunzipSync(bytes) : bytes);
+      expect(detectRaw(new Uint8Array(0), path)).toBe(true);
+      const image = await openRaw(path);
+      // -i raw: img_cat would otherwise detect charlie.dd as the fixed VHD it is (see parsers/vhd).
+      const reference = spawnSync('img_cat', ['-i', 'raw', path], { maxBuffer: 256 * 1024 * 1024 }).stdout;
+      expect(image.size).toBe(reference.length);
+      expect(sha256(await image.read(0, image.size))).toBe(sha256(reference));
+      await image.close();
+    });
+  }
 });

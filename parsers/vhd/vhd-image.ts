@@ -48,11 +48,18 @@ export interface VhdInfo {
   parentPath?: string;
 }
 
-/** `conectix` at the start (dynamic copy) or 512 bytes before the end (the footer). */
-export function detectVhd(firstBytes: Uint8Array, name: string): boolean {
+/**
+ * `conectix` at the start (the footer copy of dynamic and differencing disks). A fixed VHD has
+ * its only footer at the end: pass the file's last 512 bytes as `lastBytes` to detect it
+ * (a `.dd` or `.raw` may be a fixed VHD, as the go-ntfs test image charlie.dd is).
+ */
+export function detectVhd(firstBytes: Uint8Array, _name: string, lastBytes?: Uint8Array): boolean {
   const cookie = 'conectix';
   const head = Buffer.from(firstBytes.subarray(0, 8)).toString('latin1');
-  return head === cookie || (/\.vhd$/i.test(name) && firstBytes.length === 0);
+  if (head === cookie) return true;
+  if (lastBytes === undefined || lastBytes.length < FOOTER_SIZE) return false;
+  const tail = lastBytes.subarray(lastBytes.length - FOOTER_SIZE);
+  return Buffer.from(tail.subarray(0, 8)).toString('latin1') === cookie;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -166,12 +173,15 @@ export class VhdImage implements RandomAccessReader {
     };
     if (footer.diskType === DISK_TYPE_FIXED) {
       if (footer.currentSize > file.size - FOOTER_SIZE) {
-        throw new FormatError(
-          FORMAT,
-          'footer',
-          file.size - FOOTER_SIZE,
-          `fixed disk of ${footer.currentSize} bytes does not fit in a file of ${file.size}`,
-          file.name,
+        // A truncated image: the media keeps its declared size, reads past the data fail.
+        warnings.push(
+          new FormatError(
+            FORMAT,
+            'footer',
+            file.size - FOOTER_SIZE,
+            `fixed disk of ${footer.currentSize} bytes, but only ${file.size - FOOTER_SIZE} bytes of data: truncated`,
+            file.name,
+          ).toJSON(),
         );
       }
       return new VhdImage(file, { diskType: 'fixed', ...base }, warnings, undefined, undefined, options);
@@ -374,7 +384,19 @@ export class VhdImage implements RandomAccessReader {
     ) {
       throw readPastEnd(this, offset, length);
     }
-    if (this.bat === undefined) return this.file.read(offset, length);
+    if (this.bat === undefined) {
+      const available = this.file.size - FOOTER_SIZE;
+      if (offset + length > available) {
+        throw new FormatError(
+          FORMAT,
+          'data',
+          Math.max(offset, available),
+          'the image is truncated here',
+          this.name,
+        );
+      }
+      return this.file.read(offset, length);
+    }
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {

@@ -385,7 +385,7 @@ const corpus =
     (candidate) => existsSync(candidate),
   ) ?? 'absent';
 const corpusVhd = join(corpus, 'log2timeline_dfvfs__image.vhd.gz');
-const hasImgCat = spawnSync('sh', ['-c', 'command -v img_cat']).status === 0;
+const hasImgCat: boolean = spawnSync('sh', ['-c', 'command -v img_cat']).status === 0;
 if (!existsSync(corpusVhd) || !hasImgCat)
   console.warn('vhd corpus test skipped: image.vhd.gz or img_cat absent');
 
@@ -407,3 +407,32 @@ describe.skipIf(!existsSync(corpusVhd) || !hasImgCat)('corpus: dfvfs image.vhd',
     await image.close();
   });
 });
+
+const corpusCharlie = join(corpus, 'Velocidex_go-ntfs__charlie.dd.gz');
+describe.skipIf(!existsSync(corpusCharlie) || !hasImgCat)(
+  'corpus: go-ntfs charlie.dd (a fixed VHD named .dd)',
+  () => {
+    it('is detected by its footer, reported truncated, and reads as img_cat (libvhdi) reads it', async () => {
+      const path = join(dir, 'charlie.dd');
+      const bytes = gunzipSync(readFileSync(corpusCharlie));
+      writeFileSync(path, bytes);
+      expect(detectVhd(bytes.subarray(0, 512), path)).toBe(false);
+      expect(detectVhd(bytes.subarray(0, 512), path, bytes.subarray(bytes.length - 512))).toBe(true);
+      const image = await openVhd(path);
+      expect(image.info.diskType).toBe('fixed');
+      // The footer declares 40 MiB but the file holds 64 KiB less data: the test image was cut.
+      const data = bytes.length - 512;
+      expect(image.size).toBe(40 * 1024 * 1024);
+      expect(image.warnings.map((warning) => warning.reason)).toEqual([
+        `fixed disk of ${40 * 1024 * 1024} bytes, but only ${data} bytes of data: truncated`,
+      ]);
+      // img_cat prints the data, then fails reading past it, as we do.
+      const imgCat = spawnSync('img_cat', [path], { maxBuffer: 256 * 1024 * 1024, encoding: 'buffer' });
+      expect(imgCat.stderr.toString()).toMatch(new RegExp(`offset: ${data}`));
+      expect(imgCat.stdout.length).toBe(data);
+      expect(sha256(await image.read(0, data))).toBe(sha256(imgCat.stdout));
+      await expect(image.read(data - 512, 1024)).rejects.toThrow(/truncated/);
+      await image.close();
+    });
+  },
+);
