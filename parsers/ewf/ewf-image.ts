@@ -178,6 +178,8 @@ export class EwfImage implements RandomAccessReader {
   private readonly cacheTables: number;
   private readonly chunkCache = new Map<number, Uint8Array>();
   private readonly tableCache = new Map<number, LoadedTable>();
+  /** The read of the run after the last large read, for sequential readers. */
+  private prefetch: { chunk: number; planned: Promise<{ run: Run; data: Promise<Uint8Array> }> } | undefined;
   /** Decoded chunks keyed by their (tiny) compressed bytes. */
   private readonly tinyChunks = new Map<string, Uint8Array>();
 
@@ -726,12 +728,13 @@ export class EwfImage implements RandomAccessReader {
   private async decodeRun(first: number, last: number, out: Uint8Array, outOffset: number): Promise<void> {
     let at = outOffset;
     let run: Run | undefined = await this.planRun(first, last);
-    let pending = this.readRun(run);
+    let pending = this.takePrefetch(run) ?? this.readRun(run);
     while (run !== undefined) {
       const raw = await pending;
       const nextChunk: number = run.chunk + run.count;
       const next: Run | undefined = nextChunk <= last ? await this.planRun(nextChunk, last) : undefined;
       if (next !== undefined) pending = this.readRun(next);
+      else this.startPrefetch(nextChunk);
       const { table, entry } = run;
       const path = this.segments[table.segment]!.path;
       for (let index = 0; index < run.count; index += 1) {
@@ -749,6 +752,38 @@ export class EwfImage implements RandomAccessReader {
       }
       run = next;
     }
+  }
+
+  /**
+   * After a large read, starts reading the run that follows, so that a sequential reader's next
+   * request finds its bytes in flight (one run of at most BATCH_BYTES is kept).
+   */
+  private startPrefetch(chunk: number): void {
+    this.prefetch = undefined;
+    if (chunk >= this.chunkCount) return;
+    const last = Math.min(this.chunkCount - 1, chunk + Math.ceil(BATCH_BYTES / this.chunkSize) - 1);
+    const planned = this.planRun(chunk, last).then((run) => ({ run, data: this.readRun(run) }));
+    planned.catch(() => {});
+    this.prefetch = { chunk, planned };
+  }
+
+  /** The prefetched bytes when they cover `run` (same file range start, at least as long). */
+  private takePrefetch(run: Run): Promise<Uint8Array> | undefined {
+    const prefetch = this.prefetch;
+    this.prefetch = undefined;
+    if (prefetch === undefined || prefetch.chunk !== run.chunk) return undefined;
+    const data = prefetch.planned.then(async (planned) => {
+      if (
+        planned.run.table.segment === run.table.segment &&
+        planned.run.start === run.start &&
+        planned.run.end >= run.end
+      ) {
+        return planned.data;
+      }
+      return this.readRun(run);
+    });
+    data.catch(() => {});
+    return data;
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
