@@ -27,6 +27,8 @@ const MAX_CHUNK_SIZE = 16 * 1024 * 1024;
 const MAX_SMALL_SECTION = 16 * 1024 * 1024;
 /** One batched read of consecutive chunks stays below this many bytes. */
 const BATCH_BYTES = 4 * 1024 * 1024;
+/** Only reads at least this large (sequential readers) start a read-ahead. */
+const PREFETCH_AFTER = 1024 * 1024;
 /** Compressed chunks this small (a chunk of zeros deflates to ~50 bytes) are memoised... */
 const TINY_COMPRESSED = 128;
 /** ...up to this many distinct ones. */
@@ -734,7 +736,7 @@ export class EwfImage implements RandomAccessReader {
       const nextChunk: number = run.chunk + run.count;
       const next: Run | undefined = nextChunk <= last ? await this.planRun(nextChunk, last) : undefined;
       if (next !== undefined) pending = this.readRun(next);
-      else this.startPrefetch(nextChunk);
+      else if ((last - first + 1) * this.chunkSize >= PREFETCH_AFTER) this.startPrefetch(nextChunk);
       const { table, entry } = run;
       const path = this.segments[table.segment]!.path;
       for (let index = 0; index < run.count; index += 1) {
