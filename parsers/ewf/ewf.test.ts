@@ -129,6 +129,18 @@ describe.skipIf(!hasTools)('EWF-E01 made by ewfacquire', () => {
     await image.close();
   });
 
+  it('matches the media on sequential reads that use the read-ahead (aligned and not)', async () => {
+    for (const step of [1024 * 1024, 1024 * 1024 + 4096 + 17]) {
+      const image = await openEwf(join(dir, 'best.E01'));
+      const parts: Uint8Array[] = [];
+      for (let offset = 0; offset < image.size; offset += step) {
+        parts.push(await image.read(offset, Math.min(step, image.size - offset)));
+      }
+      expect(sha256(Buffer.concat(parts))).toBe(sha256(media));
+      await image.close();
+    }
+  });
+
   it('verify() agrees with ewfverify and with the stored MD5 and SHA-1', async () => {
     const image = await openEwf(join(dir, 'best.E01'));
     const result = await image.verify();
