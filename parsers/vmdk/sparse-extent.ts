@@ -26,6 +26,8 @@ const GRAIN_MARKER_SIZE = 12;
 const FOOTER_FROM_END = 1024;
 const MAX_GRAIN_SECTORS = 2048;
 const MAX_GTES_PER_GT = 65536;
+/** Adjacent plain grains are read together up to this many bytes. */
+const MAX_RUN_BYTES = 4 * 1024 * 1024;
 
 export interface SparseExtentOptions {
   cacheTables?: number;
@@ -202,27 +204,46 @@ export class SparseExtent implements RandomAccessReader {
     return grainData;
   }
 
-  /** Fills out[at, at + length) from one grain. */
-  private async readInGrain(offset: number, length: number, out: Uint8Array, at: number): Promise<void> {
-    const grain = Math.floor(offset / this.grainBytes);
-    const within = offset - grain * this.grainBytes;
+  private async entryOf(grain: number): Promise<number> {
     const table = await this.table(Math.floor(grain / this.header.numGTEsPerGT));
-    const entry = table === undefined ? GTE_UNALLOCATED : table[grain % this.header.numGTEsPerGT]!;
+    return table === undefined ? GTE_UNALLOCATED : table[grain % this.header.numGTEsPerGT]!;
+  }
+
+  /**
+   * Fills out[at, ...) from the grain holding `offset` and, for plain grains, the following grains
+   * stored right after it in the file (one read for the run). Returns the bytes filled.
+   */
+  private async readGrains(offset: number, length: number, out: Uint8Array, at: number): Promise<number> {
+    const grainBytes = this.grainBytes;
+    const grain = Math.floor(offset / grainBytes);
+    const within = offset - grain * grainBytes;
+    const take = Math.min(grainBytes - within, length);
+    const entry = await this.entryOf(grain);
     if (entry === GTE_UNALLOCATED) {
-      if (this.fallback !== undefined) out.set(await this.fallback(offset, length), at);
-      else out.fill(0, at, at + length);
-      return;
+      if (this.fallback !== undefined) out.set(await this.fallback(offset, take), at);
+      else out.fill(0, at, at + take);
+      return take;
     }
     if (entry === GTE_ZERO) {
-      out.fill(0, at, at + length);
-      return;
+      out.fill(0, at, at + take);
+      return take;
     }
     if (this.compressed) {
-      out.set((await this.compressedGrain(grain, entry)).subarray(within, within + length), at);
-      return;
+      out.set((await this.compressedGrain(grain, entry)).subarray(within, within + take), at);
+      return take;
+    }
+    let span = take;
+    let next = grain + 1;
+    while (
+      span < length &&
+      span < MAX_RUN_BYTES &&
+      (await this.entryOf(next)) === entry + (next - grain) * this.header.grainSize
+    ) {
+      span += Math.min(grainBytes, length - span);
+      next += 1;
     }
     const start = entry * SECTOR + within;
-    if (start + length > this.file.size) {
+    if (start + span > this.file.size) {
       throw new FormatError(
         FORMAT,
         'grain table entry',
@@ -231,7 +252,8 @@ export class SparseExtent implements RandomAccessReader {
         this.name,
       );
     }
-    out.set(await this.file.read(start, length), at);
+    out.set(await this.file.read(start, span), at);
+    return span;
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
@@ -246,13 +268,7 @@ export class SparseExtent implements RandomAccessReader {
     }
     const out = new Uint8Array(length);
     let done = 0;
-    while (done < length) {
-      const position = offset + done;
-      const grainEnd = (Math.floor(position / this.grainBytes) + 1) * this.grainBytes;
-      const take = Math.min(grainEnd - position, length - done);
-      await this.readInGrain(position, take, out, done);
-      done += take;
-    }
+    while (done < length) done += await this.readGrains(offset + done, length - done, out, done);
     return out;
   }
 
