@@ -333,43 +333,52 @@ export class EwfImage implements RandomAccessReader {
                 const head = parseTableHeader(
                   await readView(reader, dataOffset, TABLE_HEADER_SIZE, FORMAT, 'table'),
                 );
+                // A count whose entries cannot fit in the section is as bad as a checksum error.
+                const fits = TABLE_HEADER_SIZE + head.entryCount * TABLE_ENTRY_SIZE <= dataSize;
+                const headerValid = head.checksumValid && fits;
                 lastTable = {
-                  primary: { segment: segmentIndex, dataOffset, dataSize, headerValid: head.checksumValid },
-                  entryCount: head.entryCount,
+                  primary: { segment: segmentIndex, dataOffset, dataSize, headerValid },
+                  entryCount: fits ? head.entryCount : 0,
                   baseOffset: head.baseOffset,
                   firstChunk: chunkTotal,
                 };
-                if (!head.checksumValid) {
-                  warn(
-                    new FormatError(
-                      FORMAT,
-                      'table',
-                      dataOffset,
-                      'table header Adler-32 mismatch',
-                      segmentFile,
-                    ),
-                  );
+                if (!headerValid) {
+                  const reason = head.checksumValid
+                    ? `${head.entryCount} entries do not fit in the section`
+                    : 'table header Adler-32 mismatch';
+                  warn(new FormatError(FORMAT, 'table', dataOffset, reason, segmentFile));
                 }
                 tables.push(lastTable);
-                chunkTotal += head.entryCount;
+                chunkTotal += lastTable.entryCount;
                 break;
               }
               case 'table2': {
                 const head = parseTableHeader(
                   await readView(reader, dataOffset, TABLE_HEADER_SIZE, FORMAT, 'table2'),
                 );
+                const fits = TABLE_HEADER_SIZE + head.entryCount * TABLE_ENTRY_SIZE <= dataSize;
                 const location = {
                   segment: segmentIndex,
                   dataOffset,
                   dataSize,
-                  headerValid: head.checksumValid,
+                  headerValid: head.checksumValid && fits,
                 };
                 if (lastTable !== undefined && previousType === 'table' && lastTable.backup === undefined) {
-                  if (!lastTable.primary.headerValid && head.checksumValid) {
+                  if (!lastTable.primary.headerValid && location.headerValid) {
                     // The table header is damaged: trust its table2 copy for the chunk count.
                     chunkTotal += head.entryCount - lastTable.entryCount;
                     lastTable.entryCount = head.entryCount;
                     lastTable.baseOffset = head.baseOffset;
+                  } else if (location.headerValid && head.entryCount !== lastTable.entryCount) {
+                    warn(
+                      new FormatError(
+                        FORMAT,
+                        'table2',
+                        dataOffset,
+                        `${head.entryCount} entries where the table has ${lastTable.entryCount}`,
+                        segmentFile,
+                      ),
+                    );
                   }
                   lastTable.backup = location;
                 }

@@ -214,6 +214,51 @@ describe.skipIf(!hasTools)('EWF-E01 made by ewfacquire', () => {
     await image.close();
   });
 
+  it('crafted table counts and offsets: table2 takes over, or only the chunks concerned fail', async () => {
+    const copySet = (prefix: string, first: Buffer): void => {
+      writeFileSync(join(dir, `${prefix}.E01`), first);
+      for (let n = 2; n <= 9; n += 1) {
+        const from = join(dir, `stored.E0${n}`);
+        if (existsSync(from)) copyFileSync(from, join(dir, `${prefix}.E0${n}`));
+      }
+    };
+    const original = readFileSync(join(dir, 'stored.E01'));
+    const tableType = Buffer.concat([Buffer.from('table', 'latin1'), Buffer.alloc(11)]);
+    const table2Type = Buffer.concat([Buffer.from('table2', 'latin1'), Buffer.alloc(10)]);
+    const table = original.indexOf(tableType) + 76;
+    const table2 = original.indexOf(table2Type) + 76;
+    // 1. A huge entry count with a valid header checksum: the count cannot fit, table2 is used.
+    const huge = Buffer.from(original);
+    huge.writeUInt32LE(0x7fffffff, table);
+    huge.writeUInt32LE(adler32(huge.subarray(table, table + 20)), table + 20);
+    copySet('huge', huge);
+    const image = await openEwf(join(dir, 'huge.E01'));
+    expect(image.warnings.map((warning) => warning.reason)).toContain(
+      '2147483647 entries do not fit in the section',
+    );
+    expect(sha256(await image.read(0, image.size))).toBe(sha256(media));
+    await image.close();
+    // 2. Entry 5 points far past the file in both copies: chunks 4 and 5 fail, the others read.
+    const bad = Buffer.from(original);
+    for (const at of [table, table2]) bad.writeUInt32LE(0x7ffffff0, at + 24 + 5 * 4);
+    copySet('badentry', bad);
+    const damaged = await openEwf(join(dir, 'badentry.E01'));
+    const failing: number[] = [];
+    for (let chunk = 0; chunk < 12; chunk += 1) {
+      try {
+        const bytes = await damaged.read(chunk * 32768, 32768);
+        expect(
+          Buffer.from(bytes).equals(Buffer.from(media.subarray(chunk * 32768, (chunk + 1) * 32768))),
+        ).toBe(true);
+      } catch (error) {
+        expect(error).toBeInstanceOf(FormatError);
+        failing.push(chunk);
+      }
+    }
+    expect(failing).toEqual([4, 5]);
+    await damaged.close();
+  });
+
   it('rejects EWF2 (Ex01) with a clear unsupported error', async () => {
     const path = join(dir, 'new.Ex01');
     writeFileSync(path, Buffer.concat([Buffer.from('EVF2\r\n\x81\x00', 'latin1'), Buffer.alloc(100)]));
