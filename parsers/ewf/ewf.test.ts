@@ -357,3 +357,20 @@ describe('adler32 against zlib', () => {
     expect(adler32(ones)).toBe(stream.readUInt32BE(stream.length - 4));
   });
 });
+
+describe('error2 section', () => {
+  it('lists acquisition read errors and ignores entries past the section', async () => {
+    const { parseError2Section } = await import('./error2-section.js');
+    const { ByteView } = await import('../io/byte-view.js');
+    const bytes = Buffer.alloc(520 + 2 * 8 + 4);
+    bytes.writeUInt32LE(3, 0); // claims 3 entries, only 2 fit
+    bytes.writeUInt32LE(100, 520);
+    bytes.writeUInt32LE(64, 524);
+    bytes.writeUInt32LE(5000, 528);
+    bytes.writeUInt32LE(1, 532);
+    expect(parseError2Section(new ByteView(bytes, 0, 'ewf', 'error2'))).toEqual([
+      { firstSector: 100, sectorCount: 64 },
+      { firstSector: 5000, sectorCount: 1 },
+    ]);
+  });
+});

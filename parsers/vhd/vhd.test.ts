@@ -111,6 +111,44 @@ describe.skipIf(!hasQemu)('VHD made by qemu-img', () => {
     await image.close();
   });
 
+  it('crafted sizes fail fast with typed errors, without large allocations', async () => {
+    const original = readFileSync(join(dir, 'dynamic.vhd'));
+    const reseal = (bytes: Buffer, start: number, size: number, checksumAt: number): void => {
+      bytes.writeUInt32BE(0, start + checksumAt);
+      let sum = 0;
+      for (let index = start; index < start + size; index += 1) sum += bytes[index]!;
+      bytes.writeUInt32BE(~sum >>> 0, start + checksumAt);
+    };
+    const cases: [string, (bytes: Buffer) => void, RegExp][] = [
+      [
+        'a 1 PiB disk',
+        (bytes) => {
+          for (const at of [0, bytes.length - 512]) {
+            bytes.writeBigUInt64BE(2n ** 50n, at + 48);
+            reseal(bytes, at, 512, 64);
+          }
+        },
+        /cannot cover|past the end/,
+      ],
+      [
+        'a block size of 1 GiB',
+        (bytes) => {
+          bytes.writeUInt32BE(2 ** 30, 512 + 32);
+          reseal(bytes, 512, 1024, 36);
+        },
+        /impossible block size/,
+      ],
+    ];
+    for (const [name, mutate, expected] of cases) {
+      const bytes = Buffer.from(original);
+      mutate(bytes);
+      writeFileSync(join(dir, 'crafted.vhd'), bytes);
+      const before = process.memoryUsage().rss;
+      await expect(openVhd(join(dir, 'crafted.vhd')), name).rejects.toThrow(expected);
+      expect(process.memoryUsage().rss - before, name).toBeLessThan(64 * 1024 * 1024);
+    }
+  });
+
   it('survives mutated footers, headers and BATs: typed errors only', async () => {
     const original = readFileSync(join(dir, 'dynamic.vhd'));
     const random = seeded(77);

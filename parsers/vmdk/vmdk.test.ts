@@ -164,6 +164,35 @@ describe.skipIf(!hasQemu)('VMDK made by qemu-img', () => {
     }
   });
 
+  it('crafted header sizes fail fast with typed errors', async () => {
+    const original = readFileSync(join(dir, 'monolithicSparse.vmdk'));
+    const cases: [string, (bytes: Buffer) => void, RegExp][] = [
+      [
+        'capacity of 2^40 sectors',
+        (bytes) => bytes.writeBigUInt64LE(2n ** 40n, 12),
+        /cannot fit|past the end|too large/,
+      ],
+      ['grain size 3 sectors', (bytes) => bytes.writeBigUInt64LE(3n, 20), /impossible grain size/],
+      ['no grain table entries', (bytes) => bytes.writeUInt32LE(0, 44), /impossible 0 entries/],
+      [
+        'compression 7',
+        (bytes) => {
+          bytes.writeUInt32LE(bytes.readUInt32LE(8) | 0x10000, 8);
+          bytes.writeUInt16LE(7, 77);
+        },
+        /unknown compression 7/,
+      ],
+    ];
+    for (const [name, mutate, expected] of cases) {
+      const bytes = Buffer.from(original);
+      mutate(bytes);
+      // Without the embedded descriptor the header alone decides the disk size.
+      bytes.writeBigUInt64LE(0n, 28);
+      writeFileSync(join(dir, 'crafted.vmdk'), bytes);
+      await expect(openVmdk(join(dir, 'crafted.vmdk')), name).rejects.toThrow(expected);
+    }
+  });
+
   it('survives mutated headers, grain directories and grain tables: typed errors only', async () => {
     for (const subformat of ['monolithicSparse', 'streamOptimized']) {
       const original = readFileSync(join(dir, `${subformat}.vmdk`));
