@@ -843,6 +843,40 @@ export class EwfImage implements RandomAccessReader {
   }
 
   /**
+   * Like `read`, but a damaged chunk does not fail the whole request: its bytes are zeros and
+   * its error is listed (errors as data, for carving and hashing over damaged images).
+   */
+  async readWithErrors(
+    offset: number,
+    length: number,
+  ): Promise<{ bytes: Uint8Array; errors: FormatErrorRecord[] }> {
+    try {
+      return { bytes: await this.read(offset, length), errors: [] };
+    } catch (error) {
+      if (!(error instanceof FormatError) || error.format === 'io') throw error;
+    }
+    // Chunk by chunk, so that one bad chunk costs only itself.
+    const bytes = new Uint8Array(length);
+    const errors: FormatErrorRecord[] = [];
+    let at = 0;
+    while (at < length) {
+      const position = offset + at;
+      const take = Math.min(
+        (Math.floor(position / this.chunkSize) + 1) * this.chunkSize - position,
+        length - at,
+      );
+      try {
+        bytes.set(await this.read(position, take), at);
+      } catch (inner) {
+        if (!(inner instanceof FormatError)) throw inner;
+        errors.push(inner.toJSON());
+      }
+      at += take;
+    }
+    return { bytes, errors };
+  }
+
+  /**
    * Hashes every media byte (MD5 and SHA-1) and compares with the stored hash/digest.
    * Unreadable chunks are hashed as zeros and listed in `errors`.
    */
@@ -853,23 +887,8 @@ export class EwfImage implements RandomAccessReader {
     const step = Math.max(1, Math.floor((16 * 1024 * 1024) / this.chunkSize)) * this.chunkSize;
     for (let offset = 0; offset < this.size; offset += step) {
       const length = Math.min(step, this.size - offset);
-      let block: Uint8Array;
-      try {
-        block = await this.read(offset, length);
-      } catch (error) {
-        if (!(error instanceof FormatError)) throw error;
-        // Fall back to chunk by chunk so that one bad chunk costs only itself.
-        block = new Uint8Array(length);
-        for (let at = 0; at < length; at += this.chunkSize) {
-          const take = Math.min(this.chunkSize, length - at);
-          try {
-            block.set(await this.read(offset + at, take), at);
-          } catch (inner) {
-            if (!(inner instanceof FormatError)) throw inner;
-            errors.push(inner.toJSON());
-          }
-        }
-      }
+      const { bytes: block, errors: blockErrors } = await this.readWithErrors(offset, length);
+      errors.push(...blockErrors);
       md5.update(block);
       sha1.update(block);
       onProgress?.(offset + length, this.size);

@@ -207,6 +207,17 @@ describe.skipIf(!hasTools)('EWF-E01 made by ewfacquire', () => {
     expect(
       Buffer.from(await image.read(next, 512)).equals(Buffer.from(media.subarray(next, next + 512))),
     ).toBe(true);
+    const lenient = await image.readWithErrors(0, 20 * 32768);
+    expect(lenient.errors.map((error) => error.structure)).toEqual(['chunk']);
+    expect(
+      Buffer.from(lenient.bytes.subarray(chunk * 32768, (chunk + 1) * 32768)).equals(Buffer.alloc(32768)),
+    ).toBe(true);
+    expect(
+      Buffer.from(lenient.bytes.subarray(0, chunk * 32768)).equals(
+        Buffer.from(media.subarray(0, chunk * 32768)),
+      ),
+    ).toBe(true);
+    await expect(image.readWithErrors(image.size, 1)).rejects.toBeInstanceOf(FormatError);
     const result = await image.verify();
     expect(result.md5Matches).toBe(false);
     expect(result.errors.length).toBe(1);
