@@ -184,6 +184,7 @@ export class EwfImage implements RandomAccessReader {
   private prefetch: { chunk: number; planned: Promise<{ run: Run; data: Promise<Uint8Array> }> } | undefined;
   /** Decoded chunks keyed by their (tiny) compressed bytes. */
   private readonly tinyChunks = new Map<string, Uint8Array>();
+  private readonly memoised = new WeakSet<ArrayBufferLike>();
 
   private constructor(
     name: string,
@@ -620,7 +621,10 @@ export class EwfImage implements RandomAccessReader {
           chunkSize: this.chunkSize + 64,
           maxOutputLength: Math.max(this.chunkSize, 64),
         });
-        if (key !== undefined && this.tinyChunks.size < MAX_TINY_CHUNKS) this.tinyChunks.set(key, data);
+        if (key !== undefined && this.tinyChunks.size < MAX_TINY_CHUNKS) {
+          this.tinyChunks.set(key, data);
+          this.memoised.add(data.buffer);
+        }
       } catch (error) {
         throw new FormatError(
           FORMAT,
@@ -697,7 +701,10 @@ export class EwfImage implements RandomAccessReader {
     const segment = this.segments[table.segment]!;
     const offset = table.offsets[entry]!;
     const raw = await segment.reader.read(offset, size);
-    const data = this.decode(raw, table.compressed[entry] === 1, chunk, offset, segment.path);
+    const decoded = this.decode(raw, table.compressed[entry] === 1, chunk, offset, segment.path);
+    // Memoised tiny chunks are shared: the cache (and callers) get their own copy.
+    // (A real copy: Buffer#slice would share memory.)
+    const data = this.memoised.has(decoded.buffer) ? new Uint8Array(decoded) : decoded;
     this.chunkCache.set(chunk, data);
     if (this.chunkCache.size > this.cacheChunks) {
       const oldest = this.chunkCache.keys().next().value;

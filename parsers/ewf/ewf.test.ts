@@ -385,3 +385,18 @@ describe('error2 section', () => {
     ]);
   });
 });
+
+describe.skipIf(!hasTools)('chunk memory is not shared with callers', () => {
+  it('mutating bytes returned for one zero chunk does not change another', async () => {
+    const image = await openEwf(join(dir, 'best.E01'));
+    const zeroChunks = Array.from({ length: image.info.chunkCount }, (_, k) => k).filter((k) =>
+      media.subarray(k * 32768, (k + 1) * 32768).every((byte) => byte === 0),
+    );
+    expect(zeroChunks.length).toBeGreaterThan(1);
+    const first = await image.read(zeroChunks[0]! * 32768, 512);
+    first.fill(0xee);
+    const second = await image.read(zeroChunks[1]! * 32768, 512);
+    expect(second.every((byte) => byte === 0)).toBe(true);
+    await image.close();
+  });
+});
