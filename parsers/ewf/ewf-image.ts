@@ -220,6 +220,7 @@ export class EwfImage implements RandomAccessReader {
     const acquisitionErrors: AcquisitionError[] = [];
     let done = false;
     let chunkTotal = 0;
+    let foreign: FormatError | undefined;
     const warn = (error: FormatError): void => {
       warnings.push(error.toJSON());
     };
@@ -320,13 +321,29 @@ export class EwfImage implements RandomAccessReader {
               case 'volume':
               case 'disk':
               case 'data': {
+                const parsed = parseVolume(await readSmall(descriptor.type));
                 if (volume === undefined) {
-                  volume = parseVolume(await readSmall(descriptor.type));
+                  volume = parsed;
                   if (!volume.checksumValid) {
                     warn(
                       new FormatError(FORMAT, descriptor.type, dataOffset, 'Adler-32 mismatch', segmentFile),
                     );
                   }
+                } else if (
+                  parsed.checksumValid &&
+                  (parsed.setIdentifier !== volume.setIdentifier ||
+                    parsed.sectorCount !== volume.sectorCount ||
+                    parsed.sectorsPerChunk !== volume.sectorsPerChunk ||
+                    parsed.bytesPerSector !== volume.bytesPerSector)
+                ) {
+                  // A segment of another acquisition: reading on would mix two media.
+                  foreign = new FormatError(
+                    FORMAT,
+                    descriptor.type,
+                    dataOffset,
+                    `segment belongs to another set (set identifier ${parsed.setIdentifier}, ${parsed.sectorCount} sectors; the first segment has ${volume.setIdentifier}, ${volume.sectorCount} sectors)`,
+                    segmentFile,
+                  );
                 }
                 break;
               }
@@ -410,6 +427,7 @@ export class EwfImage implements RandomAccessReader {
             if (!(error instanceof FormatError)) throw error;
             warn(error.withFile(segmentFile));
           }
+          if (foreign !== undefined) throw foreign;
           previousType = descriptor.type;
           if (descriptor.type === 'next' || descriptor.type === 'done') break;
           if (descriptor.next <= offset || descriptor.next > reader.size) {

@@ -270,6 +270,22 @@ describe.skipIf(!hasTools)('EWF-E01 made by ewfacquire', () => {
     await damaged.close();
   });
 
+  it('refuses a segment of another acquisition (set identifier of its data section)', async () => {
+    const second = readFileSync(join(dir, 'stored.E02'));
+    const dataType = Buffer.concat([Buffer.from('data', 'latin1'), Buffer.alloc(12)]);
+    const data = second.indexOf(dataType) + 76;
+    expect(data).toBeGreaterThan(76);
+    second.fill(0x77, data + 64, data + 80);
+    second.writeUInt32LE(adler32(second.subarray(data, data + 1048)), data + 1048);
+    writeFileSync(join(dir, 'mixed.E01'), readFileSync(join(dir, 'stored.E01')));
+    writeFileSync(join(dir, 'mixed.E02'), second);
+    for (let n = 3; n <= 9; n += 1) {
+      const from = join(dir, `stored.E0${n}`);
+      if (existsSync(from)) copyFileSync(from, join(dir, `mixed.E0${n}`));
+    }
+    await expect(openEwf(join(dir, 'mixed.E01'))).rejects.toThrow(/mixed\.E02: .*another set/);
+  });
+
   it('rejects EWF2 (Ex01) with a clear unsupported error', async () => {
     const path = join(dir, 'new.Ex01');
     writeFileSync(path, Buffer.concat([Buffer.from('EVF2\r\n\x81\x00', 'latin1'), Buffer.alloc(100)]));
