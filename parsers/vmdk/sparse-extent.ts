@@ -9,6 +9,7 @@ import {
 import {
   COMPRESSION_DEFLATE,
   FLAG_COMPRESSED,
+  FLAG_REDUNDANT_GT,
   parseSparseExtentHeader,
   SPARSE_HEADER_SIZE,
   type SparseExtentHeader,
@@ -46,6 +47,7 @@ export class SparseExtent implements RandomAccessReader {
   readonly header: SparseExtentHeader;
   private readonly file: FileReader;
   private readonly directory: Uint32Array;
+  private readonly redundant: Uint32Array | undefined;
   private readonly grainBytes: number;
   private readonly compressed: boolean;
   private readonly tables = new Map<number, Uint32Array>();
@@ -58,8 +60,10 @@ export class SparseExtent implements RandomAccessReader {
     file: FileReader,
     header: SparseExtentHeader,
     directory: Uint32Array,
+    redundant: Uint32Array | undefined,
     options: SparseExtentOptions,
   ) {
+    this.redundant = redundant;
     this.file = file;
     this.name = file.name;
     this.header = header;
@@ -140,10 +144,38 @@ export class SparseExtent implements RandomAccessReader {
         file.name,
       );
     }
-    const view = await readView(file, header.gdOffset! * SECTOR, entries * 4, FORMAT, 'grain directory');
-    const directory = new Uint32Array(entries);
-    for (let index = 0; index < entries; index += 1) directory[index] = view.u32(index * 4);
-    return new SparseExtent(file, header, directory, options);
+    const readDirectory = async (sector: number): Promise<Uint32Array> => {
+      const view = await readView(file, sector * SECTOR, entries * 4, FORMAT, 'grain directory');
+      const directory = new Uint32Array(entries);
+      for (let index = 0; index < entries; index += 1) directory[index] = view.u32(index * 4);
+      return directory;
+    };
+    // The redundant directory (and its tables) back up the primary ones when those are unreadable.
+    let redundant: Uint32Array | undefined;
+    if ((header.flags & FLAG_REDUNDANT_GT) !== 0 && header.rgdOffset > 0) {
+      try {
+        redundant = await readDirectory(header.rgdOffset);
+      } catch (error) {
+        if (!(error instanceof FormatError)) throw error;
+      }
+    }
+    let directory: Uint32Array;
+    try {
+      directory = await readDirectory(header.gdOffset!);
+    } catch (error) {
+      if (!(error instanceof FormatError) || redundant === undefined) throw error;
+      directory = redundant;
+      redundant = undefined;
+    }
+    return new SparseExtent(file, header, directory, redundant, options);
+  }
+
+  private async readTable(sector: number): Promise<Uint32Array> {
+    const count = this.header.numGTEsPerGT;
+    const view = await readView(this.file, sector * SECTOR, count * 4, FORMAT, 'grain table');
+    const table = new Uint32Array(count);
+    for (let entry = 0; entry < count; entry += 1) table[entry] = view.u32(entry * 4);
+    return table;
   }
 
   private async table(index: number): Promise<Uint32Array | undefined> {
@@ -151,10 +183,14 @@ export class SparseExtent implements RandomAccessReader {
     if (cached !== undefined) return cached;
     const sector = this.directory[index]!;
     if (sector === 0) return undefined;
-    const count = this.header.numGTEsPerGT;
-    const view = await readView(this.file, sector * SECTOR, count * 4, FORMAT, 'grain table');
-    const table = new Uint32Array(count);
-    for (let entry = 0; entry < count; entry += 1) table[entry] = view.u32(entry * 4);
+    let table: Uint32Array;
+    try {
+      table = await this.readTable(sector);
+    } catch (error) {
+      const backup = this.redundant?.[index] ?? 0;
+      if (!(error instanceof FormatError) || backup === 0) throw error;
+      table = await this.readTable(backup);
+    }
     this.tables.set(index, table);
     if (this.tables.size > this.cacheTables) {
       const oldest = this.tables.keys().next().value;

@@ -164,6 +164,16 @@ describe.skipIf(!hasQemu)('VMDK made by qemu-img', () => {
     }
   });
 
+  it('falls back to the redundant grain directory when the primary one is unreadable', async () => {
+    const bytes = readFileSync(join(dir, 'monolithicSparse.vmdk'));
+    expect(bytes.readUInt32LE(8) & 0x2).toBe(0x2);
+    bytes.writeBigUInt64LE(2n ** 40n, 56); // gdOffset far past the end
+    writeFileSync(join(dir, 'nogd.vmdk'), bytes);
+    const image = await openVmdk(join(dir, 'nogd.vmdk'));
+    expect(sha256(await image.read(0, image.size))).toBe(sha256(media));
+    await image.close();
+  });
+
   it('crafted header sizes fail fast with typed errors', async () => {
     const original = readFileSync(join(dir, 'monolithicSparse.vmdk'));
     const cases: [string, (bytes: Buffer) => void, RegExp][] = [
