@@ -1,29 +1,28 @@
 import { ByteView } from '../io/byte-view.js';
 import { FormatError, type FormatErrorRecord } from '../io/format-error.js';
 import { FileReader, type RandomAccessReader, readPastEnd, readView } from '../io/random-access-reader.js';
+import { creatorOf, FILE_IDENTIFIER_SIGNATURE } from './vhdx-file-identifier.js';
+import { HEADER_OFFSETS, HEADER_SIZE, parseHeader, type VhdxHeader } from './vhdx-header.js';
 import { LogOverlayReader, type LogReplay, replayLog } from './vhdx-log.js';
 import {
-  BAT_REGION,
-  creatorOf,
-  FILE_IDENTIFIER_SIGNATURE,
   FILE_PARAMETERS,
-  HEADER_OFFSETS,
-  HEADER_SIZE,
   LOGICAL_SECTOR_SIZE,
-  METADATA_REGION,
   METADATA_TABLE_SIZE,
   type MetadataEntry,
   PAGE_83_DATA,
+  PARENT_LOCATOR,
   PHYSICAL_SECTOR_SIZE,
-  parseHeader,
   parseMetadataTable,
+  VIRTUAL_DISK_SIZE,
+} from './vhdx-metadata.js';
+import {
+  BAT_REGION,
+  METADATA_REGION,
   parseRegionTable,
   REGION_TABLE_OFFSETS,
   REGION_TABLE_SIZE,
   type RegionEntry,
-  type VhdxHeader,
-  VIRTUAL_DISK_SIZE,
-} from './vhdx-structures.js';
+} from './vhdx-region-table.js';
 
 const FORMAT = 'vhdx';
 const MIB = 1024 * 1024;
@@ -206,11 +205,7 @@ export class VhdxImage implements RandomAccessReader {
         PHYSICAL_SECTOR_SIZE,
         PAGE_83_DATA,
       ];
-      if (
-        item.isRequired &&
-        !known.includes(item.guid) &&
-        item.guid !== '{a8d35f2d-b30b-454d-abf7-d3d84834ab0c}'
-      ) {
+      if (item.isRequired && !known.includes(item.guid) && item.guid !== PARENT_LOCATOR) {
         throw new FormatError(
           FORMAT,
           'metadata',
