@@ -146,6 +146,13 @@ export function detectEwf(firstBytes: Uint8Array, _name: string): boolean {
   return firstBytes.length >= 8 && signatureOf(firstBytes.subarray(0, 8)) !== undefined;
 }
 
+function swapExtensionCase(path: string): string {
+  const dot = path.lastIndexOf('.');
+  const extension = path.slice(dot);
+  const swapped = extension === extension.toUpperCase() ? extension.toLowerCase() : extension.toUpperCase();
+  return path.slice(0, dot) + swapped;
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
@@ -226,7 +233,12 @@ export class EwfImage implements RandomAccessReader {
     };
     try {
       for (let number = 1; !done; number += 1) {
-        const segmentFile = segmentPath(naming, number, path);
+        let segmentFile = segmentPath(naming, number, path);
+        if (number > 1 && !(await exists(segmentFile))) {
+          // Sets copied between file systems sometimes change the extensions' case (.e02 beside .E01).
+          const other = swapExtensionCase(segmentFile);
+          if (await exists(other)) segmentFile = other;
+        }
         if (number > 1 && !(await exists(segmentFile))) {
           const error = new FormatError(
             FORMAT,

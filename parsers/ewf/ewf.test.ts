@@ -174,6 +174,18 @@ describe.skipIf(!hasTools)('EWF-E01 made by ewfacquire', () => {
     }
   });
 
+  it('finds later segments whose extension case differs from the first (.E01 then .e02)', async () => {
+    copyFileSync(join(dir, 'stored.E01'), join(dir, 'case.E01'));
+    for (let n = 2; n <= 9; n += 1) {
+      const from = join(dir, `stored.E0${n}`);
+      if (existsSync(from)) copyFileSync(from, join(dir, `case.e0${n}`));
+    }
+    const image = await openEwf(join(dir, 'case.E01'));
+    expect(image.info.segments[1]).toBe(join(dir, 'case.e02'));
+    expect(sha256(await image.read(0, image.size))).toBe(sha256(media));
+    await image.close();
+  });
+
   it('reports a missing segment, or reads what is there with allowIncomplete', async () => {
     for (const n of [1, 2, 3, 4]) copyFileSync(join(dir, `stored.E0${n}`), join(dir, `gap.E0${n}`));
     unlinkSync(join(dir, 'gap.E03'));
