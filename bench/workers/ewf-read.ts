@@ -1,4 +1,4 @@
-/** Reads every media byte of an E01 set through parsers/ewf, in 16 MiB requests. */
+/** Reads every media byte of an E01 set through parsers/ewf, in 4 MiB requests (EWF_READ_BLOCK). */
 import { openEwf } from '../../parsers/ewf/index.js';
 import { workerMain } from '../lib.js';
 
@@ -7,7 +7,7 @@ if (path === undefined) throw new Error('usage: ewf-read.ts <image.E01>');
 
 await workerMain(async () => {
   const image = await openEwf(path);
-  const block = 16 * 1024 * 1024;
+  const block = Number(process.env.EWF_READ_BLOCK ?? 4 * 1024 * 1024);
   let bytes = 0;
   let checksum = 0;
   for (let offset = 0; offset < image.size; offset += block) {
