@@ -25,6 +25,8 @@ const FORMAT = 'ewf';
 const MAX_CHUNK_SIZE = 16 * 1024 * 1024;
 /** Sections that may be read whole (case text, volume, hashes) are small; refuse more. */
 const MAX_SMALL_SECTION = 16 * 1024 * 1024;
+/** Most bytes of decoded chunks kept in the cache, whatever the chunk size. */
+const CACHE_BYTES = 64 * 1024 * 1024;
 /** One batched read of consecutive chunks stays below this many bytes. */
 const BATCH_BYTES = 4 * 1024 * 1024;
 /** Only reads at least this large (sequential readers) start a read-ahead. */
@@ -35,7 +37,7 @@ const TINY_COMPRESSED = 128;
 const MAX_TINY_CHUNKS = 64;
 
 export interface EwfOptions {
-  /** Decoded chunks kept (LRU); memory is at most this many chunk sizes. Default 64. */
+  /** Decoded chunks kept (LRU). Default 64, and never more than 64 MiB of chunks. */
   cacheChunks?: number;
   /** Decoded chunk tables kept (LRU). Default 32. */
   cacheTables?: number;
@@ -209,7 +211,11 @@ export class EwfImage implements RandomAccessReader {
     this.warnings = warnings;
     this.chunkSize = info.chunkSize;
     this.chunkCount = info.chunkCount;
-    this.cacheChunks = Math.max(1, options.cacheChunks ?? 64);
+    // Bounded in bytes as well: chunks may be up to 16 MiB.
+    this.cacheChunks = Math.max(
+      1,
+      Math.min(options.cacheChunks ?? 64, Math.floor(CACHE_BYTES / this.chunkSize)),
+    );
     this.cacheTables = Math.max(1, options.cacheTables ?? 32);
   }
 
