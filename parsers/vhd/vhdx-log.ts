@@ -35,6 +35,8 @@ const DATA_SEQUENCE_HIGH = 4;
 const DATA_BYTES = 8;
 const DATA_BYTES_SIZE = 4084;
 const DATA_SEQUENCE_LOW = 4092;
+/** Work bound of the active sequence search (a 1 MiB log needs at most 256 x 256 steps). */
+const MAX_WALK_STEPS = 4_000_000;
 
 interface LogEntry {
   offset: number;
@@ -92,6 +94,8 @@ export function findActiveSequence(log: ByteView, logGuid: string): LogEntry[] |
     return entries.get(offset);
   };
   let best: LogEntry[] | undefined;
+  // Chains are walked from every start: bound the total steps so a crafted log cannot hang us.
+  let budget = MAX_WALK_STEPS;
   for (let position = 0; position < positions; position += 1) {
     const start = position * LOG_SECTOR;
     const first = entryAt(start);
@@ -100,6 +104,8 @@ export function findActiveSequence(log: ByteView, logGuid: string): LogEntry[] |
     let walked = first.length;
     let current = first;
     while (walked < log.length) {
+      budget -= 1;
+      if (budget < 0) throw log.error(0, `more than ${MAX_WALK_STEPS} steps to find the active sequence`);
       const next = entryAt((current.offset + current.length) % log.length);
       if (next === undefined || next.sequence !== current.sequence + 1n || next.offset === start) break;
       chain.push(next);
