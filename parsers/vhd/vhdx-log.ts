@@ -35,6 +35,8 @@ const DATA_SEQUENCE_HIGH = 4;
 const DATA_BYTES = 8;
 const DATA_BYTES_SIZE = 4084;
 const DATA_SEQUENCE_LOW = 4092;
+/** Largest log read whole (Hyper-V and qemu write 1 MiB logs). */
+const MAX_LOG_BYTES = 256 * 1024 * 1024;
 /** Work bound of the active sequence search (a 1 MiB log needs at most 256 x 256 steps). */
 const MAX_WALK_STEPS = 4_000_000;
 
@@ -130,7 +132,7 @@ export async function replayLog(
   logLength: number,
   logGuid: string,
 ): Promise<LogReplay> {
-  if (logLength < LOG_SECTOR || logLength % LOG_SECTOR !== 0 || logLength > 1024 * 1024 * 1024) {
+  if (logLength < LOG_SECTOR || logLength % LOG_SECTOR !== 0 || logLength > MAX_LOG_BYTES) {
     throw new FormatError(FORMAT, 'header', logOffset, `impossible log length ${logLength}`, file.name);
   }
   const log = await readView(file, logOffset, logLength, FORMAT, 'log');
