@@ -25,6 +25,10 @@ const FORMAT = 'ewf';
 const MAX_CHUNK_SIZE = 16 * 1024 * 1024;
 /** Sections that may be read whole (case text, volume, hashes) are small; refuse more. */
 const MAX_SMALL_SECTION = 16 * 1024 * 1024;
+/** Entries one table may have (4 Mi entries describe 128 GiB in 32 KiB chunks); more is damage. */
+const MAX_TABLE_ENTRIES = 4 * 1024 * 1024;
+/** Decoded table entries kept in the table cache (about 13 bytes each). */
+const MAX_CACHED_ENTRIES = 4 * 1024 * 1024;
 /** Most bytes of decoded chunks kept in the cache, whatever the chunk size. */
 const CACHE_BYTES = 64 * 1024 * 1024;
 /** One batched read of consecutive chunks stays below this many bytes. */
@@ -189,6 +193,7 @@ export class EwfImage implements RandomAccessReader {
   private readonly cacheTables: number;
   private readonly chunkCache = new Map<number, Uint8Array>();
   private readonly tableCache = new Map<number, LoadedTable>();
+  private cachedEntries = 0;
   /** The read of the run after the last large read, for sequential readers. */
   private prefetch: { chunk: number; planned: Promise<{ run: Run; data: Promise<Uint8Array> }> } | undefined;
   /** Decoded chunks keyed by their (tiny) compressed bytes. */
@@ -370,7 +375,9 @@ export class EwfImage implements RandomAccessReader {
                   await readView(reader, dataOffset, TABLE_HEADER_SIZE, FORMAT, 'table'),
                 );
                 // A count whose entries cannot fit in the section is as bad as a checksum error.
-                const fits = TABLE_HEADER_SIZE + head.entryCount * TABLE_ENTRY_SIZE <= dataSize;
+                const fits =
+                  head.entryCount <= MAX_TABLE_ENTRIES &&
+                  TABLE_HEADER_SIZE + head.entryCount * TABLE_ENTRY_SIZE <= dataSize;
                 const headerValid = head.checksumValid && fits;
                 lastTable = {
                   primary: { segment: segmentIndex, dataOffset, dataSize, headerValid },
@@ -392,7 +399,9 @@ export class EwfImage implements RandomAccessReader {
                 const head = parseTableHeader(
                   await readView(reader, dataOffset, TABLE_HEADER_SIZE, FORMAT, 'table2'),
                 );
-                const fits = TABLE_HEADER_SIZE + head.entryCount * TABLE_ENTRY_SIZE <= dataSize;
+                const fits =
+                  head.entryCount <= MAX_TABLE_ENTRIES &&
+                  TABLE_HEADER_SIZE + head.entryCount * TABLE_ENTRY_SIZE <= dataSize;
                 const location = {
                   segment: segmentIndex,
                   dataOffset,
@@ -622,9 +631,16 @@ export class EwfImage implements RandomAccessReader {
     }
     const loaded: LoadedTable = { offsets, sizes, compressed, segment: location.segment };
     this.tableCache.set(index, loaded);
-    if (this.tableCache.size > this.cacheTables) {
+    this.cachedEntries += count;
+    // Bounded in tables and in entries (13 bytes each once decoded).
+    while (
+      this.tableCache.size > 1 &&
+      (this.tableCache.size > this.cacheTables || this.cachedEntries > MAX_CACHED_ENTRIES)
+    ) {
       const oldest = this.tableCache.keys().next().value;
-      if (oldest !== undefined) this.tableCache.delete(oldest);
+      if (oldest === undefined) break;
+      this.cachedEntries -= this.tableCache.get(oldest)!.offsets.length;
+      this.tableCache.delete(oldest);
     }
     return loaded;
   }
@@ -951,6 +967,7 @@ export class EwfImage implements RandomAccessReader {
   async close(): Promise<void> {
     this.chunkCache.clear();
     this.tableCache.clear();
+    this.cachedEntries = 0;
     for (const segment of this.segments) await segment.reader.close();
   }
 }
