@@ -1,0 +1,2 @@
+export { detectRaw, openRaw, RawImage } from './raw-image.js';
+export { findRawSegments, MAX_SEGMENTS, type SplitScheme, splitScheme } from './segment-names.js';
