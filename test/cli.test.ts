@@ -30,7 +30,9 @@ describe('blaster-triage scan', () => {
     const result = await runCli(['scan', infected, '-o', out]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(2);
-    expect(result.stdout).toMatch(/: INFECTED \(blaster A infected/);
+    expect(result.stdout).toMatch(
+      /^host WS-ACCT-07: INFECTED — blaster A, confirmed\n {2}system: Microsoft Windows XP Service Pack 1, version 5.1.2600, UTC\+09:00/,
+    );
     for (const file of OUTPUTS) expect(existsSync(join(out, file))).toBe(true);
 
     const findings = JSON.parse(await readFile(join(out, 'findings.json'), 'utf8'));

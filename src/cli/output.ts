@@ -9,10 +9,11 @@ export function formatScanSummary(summary: ScanSummary): string {
   const what = verdict.worms
     .map(
       (assessment) =>
-        `${assessment.worm}${assessment.variants.length ? ` ${assessment.variants.join('/')}` : ''} ${assessment.state}, ${assessment.confidence}`,
+        `${assessment.worm}${assessment.variants.length ? ` ${assessment.variants.join('/')}` : ''}${assessment.state === 'infected' ? '' : ` ${assessment.state}`}, ${assessment.confidence}`,
     )
     .join('; ');
-  lines.push(`host ${summary.host}: ${verdict.verdict.toUpperCase()}${what ? ` (${what})` : ''}`);
+  lines.push(`host ${summary.host}: ${verdict.verdict.toUpperCase()}${what ? ` — ${what}` : ''}`);
+  if (summary.system) lines.push(`  system: ${summary.system}`);
   for (const reason of verdict.reasons.slice(0, 8)) lines.push(`  because: ${reason.text}`);
   for (const caveat of verdict.caveats) lines.push(`  caveat: ${caveat}`);
   const byLevel = LEVEL_ORDER.map(

@@ -13,7 +13,7 @@ import { sha256File, sha256Stream } from '../evidence/hash.js';
 import { type OpenOptions, openEvidence } from '../evidence/open-evidence.js';
 import type { EvidenceSource } from '../evidence/vfs.js';
 import { type LocatedArtifact, locateArtifacts } from '../locate/artifacts.js';
-import type { NormalizedRecord } from '../model/records.js';
+import type { HostRecord, NormalizedRecord } from '../model/records.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { stableJson } from '../report/plain.js';
 import { timelineRows } from '../report/timeline-rows.js';
@@ -75,6 +75,8 @@ export interface HostFactsInfo {
 export interface ScanSummary {
   evidence: string[];
   host: string;
+  /** OS, service pack and time zone from the registry, in one line, when known. */
+  system?: string;
   verdict: HostVerdict;
   findings: number;
   /** The findings in report order, as short lines for the console. */
@@ -135,6 +137,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
   let host = options.host ?? hostFromEvidence(options.evidence[0]!);
   let utcOffsetMinutes: number | undefined;
   let hostFacts: HostFactsInfo | undefined;
+  let system: string | undefined;
   const timeline = new TimelineWriter(options.outDir);
   const inventory: InventoryItem[] = [];
   const evidence: EvidenceInfo[] = [];
@@ -179,6 +182,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
             const record = collected.facts.record;
             if (options.host === undefined && record.computerName !== undefined) host = record.computerName;
             utcOffsetMinutes = record.utcOffsetMinutes;
+            system = describeSystem(record);
             await handle({ ...record, host }, undefined);
           }
         }
@@ -237,6 +241,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
     return {
       evidence: options.evidence,
       host,
+      ...(system === undefined ? {} : { system }),
       verdict,
       findings: findings.length,
       findingLines: findings.map((finding) => ({
@@ -255,6 +260,23 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
     await timeline.abort();
     throw error;
   }
+}
+
+function describeSystem(record: HostRecord): string {
+  const offset = record.utcOffsetMinutes;
+  const zone =
+    offset === undefined
+      ? undefined
+      : `UTC${offset < 0 ? '-' : '+'}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}${record.timeZone ? ` (${record.timeZone})` : ''}`;
+  return [
+    [record.productName, record.servicePack].filter(Boolean).join(' ') || undefined,
+    record.osVersion === undefined
+      ? undefined
+      : `version ${record.osVersion}${record.build ? `.${record.build}` : ''}`,
+    zone,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 function factsInfo(
