@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BufferReader, FormatError } from '../io/index.js';
+import { hasTool } from '../partitions/test-support/tools.js';
 import { type FatEntry, openFat } from './index.js';
 import { buildVolume } from './test-support/build-volume.js';
-import { hasTool } from './test-support/tools.js';
 
 const haveTools = ['mkfs.vfat', 'mcopy', 'mmd', 'mdel', 'mdeltree', 'mattrib'].every(hasTool);
 if (!haveTools) console.warn('dosfstools or mtools missing: hostile FAT tests skipped');

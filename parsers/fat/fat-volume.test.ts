@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileReader, type RandomAccessReader, readBlocks, SliceReader } from '../io/index.js';
 import { readPartitions } from '../partitions/index.js';
+import { hasTool, run } from '../partitions/test-support/tools.js';
 import { type FatEntry, type FatVolume, openFat } from './index.js';
 import { type BuiltVolume, buildVolume, sha256 } from './test-support/build-volume.js';
 import { flsBody, virtualFlsLines } from './test-support/fls.js';
-import { hasTool, run } from './test-support/tools.js';
 
 const haveTools = ['mkfs.vfat', 'mcopy', 'mmd', 'mdel', 'mdeltree', 'mattrib', 'fls', 'icat'].every(hasTool);
 if (!haveTools) console.warn('dosfstools, mtools or sleuthkit missing: FAT conformance tests skipped');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from './tools.js';
+import { run } from '../../partitions/test-support/tools.js';
 
 /**
  * Builds a FAT volume on a plain file with dosfstools and mtools (no root): a small

@@ -1,4 +1,4 @@
-import { run } from './tools.js';
+import { run } from '../../partitions/test-support/tools.js';
 
 /** TSK's virtual files (not directory entries): $MBR, $FAT1, $FAT2, $OrphanFiles and what is under it. */
 const VIRTUAL = /^\/\$(MBR|FAT\d|OrphanFiles)(\/|$)/;
