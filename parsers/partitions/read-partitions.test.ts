@@ -284,6 +284,25 @@ describe('bare file systems (no partition table)', () => {
 });
 
 describe('hostile tables', () => {
+  it('reads a volume on media whose end cannot be read (truncated image): no throw', async () => {
+    // A bare NTFS boot sector on media that fails every read past its first 64 KiB, as a
+    // truncated fixed VHD does (go-ntfs charlie.dd): the GPT backup probe must not throw.
+    const bytes = new Uint8Array(64 * 1024);
+    bytes.set(new TextEncoder().encode('NTFS    '), 3);
+    bytes[510] = 0x55;
+    bytes[511] = 0xaa;
+    const inner = new BufferReader(bytes, 'truncated');
+    const media = {
+      name: 'truncated',
+      size: 1024 * 1024,
+      read: (offset: number, length: number) => inner.read(offset, length),
+      close: async () => {},
+    };
+    const table = await readPartitions(media);
+    expect(table.scheme).toBe('none');
+    expect(table.partitions[0]).toMatchObject({ start: 0, fileSystem: 'ntfs' });
+  });
+
   it('stops an EBR chain that loops back on itself', async () => {
     const disk = new Uint8Array(512 * 200);
     writeEntries(disk, 0, [[0, 0x05, 10, 150]]);

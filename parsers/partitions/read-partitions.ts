@@ -190,13 +190,15 @@ async function readGpt(reader: RandomAccessReader, errors: ErrorList): Promise<P
     let backup: GptHeader | undefined;
     const readBackup = async (): Promise<GptHeader | undefined> => {
       if (backupLba < 2) return undefined;
-      const view = await readView(
-        reader,
-        backupLba * sectorSize,
-        sectorSize,
-        'partitions',
-        'GPT backup header',
-      );
+      let view: ByteView;
+      try {
+        view = await readView(reader, backupLba * sectorSize, sectorSize, 'partitions', 'GPT backup header');
+      } catch (error) {
+        // Media whose end cannot be read (a truncated image): no backup header, not a failure.
+        if (!(error instanceof FormatError)) throw error;
+        if (primary !== undefined) local.add(error.withFile(reader.name));
+        return undefined;
+      }
       if (!view.matches(0, GPT_SIGNATURE)) {
         if (primary === undefined) return undefined;
         local.add(

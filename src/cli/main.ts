@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { toolVersion } from '../scan/paths.js';
 import { registerBatchCommand } from './batch-command.js';
+import { registerLsCommand } from './ls-command.js';
 import { registerParseCommand } from './parse-command.js';
 import { registerRulesCommand } from './rules-command.js';
 import { registerScanCommand } from './scan-command.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerBatchCommand(program);
   registerRulesCommand(program);
   registerParseCommand(program);
+  registerLsCommand(program);
   return program;
 }
 

@@ -1,5 +1,8 @@
 import { open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { DirectorySource } from './directory-source.js';
+import { detectImageFormat, readEnds } from './image-container.js';
+import { ImageSource } from './image-source.js';
 import { SingleFileSource } from './single-file-source.js';
 import { EvidenceError, type EvidenceSource } from './vfs.js';
 import { type ZipLimits, ZipSource } from './zip-source.js';
@@ -27,8 +30,9 @@ function startsWith(bytes: Uint8Array, signature: number[]): boolean {
 }
 
 /**
- * Opens a piece of evidence by what it is (a directory, or a file's signature), never by its
- * name alone: a zip, or else a single loose artifact file.
+ * Opens a piece of evidence by what it is: a directory, a zip (signature), a disk image (EWF,
+ * VMDK, VHD, VHDX by signature; raw by name or by a partition table / boot sector in sector 0),
+ * or else a single loose artifact file.
  */
 export async function openEvidence(path: string, options: OpenOptions = {}): Promise<EvidenceSource> {
   let stats: Awaited<ReturnType<typeof stat>>;
@@ -39,10 +43,13 @@ export async function openEvidence(path: string, options: OpenOptions = {}): Pro
   }
   if (stats.isDirectory()) return DirectorySource.open(path);
   if (!stats.isFile()) throw new EvidenceError(path, '', 'neither a file nor a directory');
-  const head = await readHead(path, 512);
+  const head = await readHead(path, 4096);
   if (startsWith(head, ZIP_LOCAL_HEADER) || startsWith(head, ZIP_EMPTY_ARCHIVE)) {
     return ZipSource.open(path, options.zipLimits);
   }
+  const { tail } = await readEnds(path);
+  const format = detectImageFormat(head, tail, basename(path));
+  if (format !== undefined) return ImageSource.open(path, format);
   // Anything else is taken as one loose artifact; the locator decides by name and content
   // whether it is one it knows.
   return SingleFileSource.open(path);

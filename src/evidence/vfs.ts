@@ -23,6 +23,15 @@ export interface SourceWarning {
 
 export type SourceKind = 'directory' | 'zip' | 'image';
 
+/** A file system inside a source (a disk image's volume), listed whole by the `file-system` reader. */
+export interface FileSystemInfo {
+  /** The volume's path prefix in the source (`vol1`). */
+  name: string;
+  fileSystem: 'ntfs' | 'fat';
+  /** Bytes. */
+  size: number;
+}
+
 export interface EvidenceSource {
   /** The evidence as the user named it (a path). */
   readonly name: string;
@@ -38,6 +47,8 @@ export interface EvidenceSource {
   /** Random access to the file's bytes (for binary parsers). */
   openReader(path: string): Promise<RandomAccessReader>;
   close(): Promise<void>;
+  /** Sources that hold whole file systems (disk images) name them here. */
+  fileSystems?(): FileSystemInfo[];
 }
 
 /** A path inside a source that does not exist or cannot be read. */

@@ -10,7 +10,8 @@ export type ArtifactType =
   | 'bodyfile'
   | 'netstat'
   | 'velociraptor-netstat'
-  | 'collected-file';
+  | 'collected-file'
+  | 'file-system';
 
 export interface LocatedArtifact {
   type: ArtifactType;
@@ -28,6 +29,8 @@ export interface LocatedArtifact {
   copy?: string;
   /** Transaction logs beside a hive (`.LOG`, `.LOG1`, `.LOG2`), by source path. */
   logs?: string[];
+  /** `file-system` artifacts: the volume's file system (`ntfs`, `fat`). */
+  fileSystem?: string;
 }
 
 export interface Location {
@@ -103,12 +106,27 @@ export function looksLikeNetstat(text: string): boolean {
  * Finds the artifacts that matter from the source's root: registry hives with their logs and
  * `.sav` copies, event logs, firewall logs, file listings and captured network state. Binary
  * formats are found by place and name; text artifacts outside the volume by name and content.
+ *
+ * A disk image's own file systems are artifacts too (`file-system`, one per volume: the whole
+ * listing becomes file records); its files are not also listed one by one as collected files,
+ * deleted entries are never opened, and its files are not sniffed for captured text output
+ * (that sits beside a collection, not on the host's disk).
  */
 export async function locateArtifacts(source: EvidenceSource): Promise<Location> {
-  const entries = source.entries();
-  const layout = detectLayout(entries);
+  const isImage = source.kind === 'image';
+  const entries = isImage ? source.entries().filter((entry) => entry.deleted !== true) : source.entries();
+  const detected = detectLayout(entries);
+  const layout: Layout = isImage && detected.volumes.length > 0 ? { ...detected, name: 'image' } : detected;
   const artifacts: LocatedArtifact[] = [];
   const byPath = new Map(entries.map((entry) => [entry.path.toLowerCase(), entry]));
+  for (const volume of source.fileSystems?.() ?? []) {
+    artifacts.push({
+      type: 'file-system',
+      sourcePath: volume.name,
+      size: volume.size,
+      fileSystem: volume.fileSystem,
+    });
+  }
 
   const add = (entry: EvidenceEntry, type: ArtifactType, extra: Partial<LocatedArtifact> = {}): void => {
     const mapped = toVolumePath(layout, entry.path);
@@ -167,6 +185,7 @@ export async function locateArtifacts(source: EvidenceSource): Promise<Location>
     }
     // Text artifacts captured by live-response scripts sit beside the volume, not inside Windows:
     // found by name, confirmed by content.
+    if (isImage) continue;
     const insideWindows = windowsLower !== undefined && /^\\(windows|winnt)\\/.test(windowsLower);
     if (!insideWindows && entry.size > 0 && entry.size < 4 * 1024 ** 3) {
       if (NETSTAT_NAME.test(name) && /\.(json|jsonl|csv)$/.test(name)) {

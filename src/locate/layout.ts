@@ -6,9 +6,10 @@ import type { EvidenceEntry } from '../evidence/vfs.js';
  * - plain copy / mounted image: `WINDOWS/...` or `WINNT/...` at the root, or under `C/`;
  * - KAPE and CyLR: `C/Windows/System32/config/SYSTEM` (maybe under a dated target folder);
  * - Velociraptor offline collector: `uploads/auto/C%3A/Windows/...` and
- *   `uploads/ntfs/%5C%5C.%5CC%3A/Windows/...` (URL-encoded components).
+ *   `uploads/ntfs/%5C%5C.%5CC%3A/Windows/...` (URL-encoded components);
+ * - a disk image's file systems: `vol1/WINDOWS/...` (src/evidence/image-volumes.ts names them).
  */
-export type LayoutName = 'plain' | 'kape' | 'velociraptor' | 'cylr' | 'unknown';
+export type LayoutName = 'plain' | 'kape' | 'velociraptor' | 'cylr' | 'image' | 'unknown';
 
 export interface VolumeRoot {
   /** Source path prefix of the volume root ('' for the source root), without a trailing `/`. */

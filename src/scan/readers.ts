@@ -1,6 +1,7 @@
 import { readCollectedFile } from '../artifacts/collected-files.js';
 import type { ArtifactReader } from '../artifacts/context.js';
 import { readEvtArtifact, readEvtxArtifact } from '../artifacts/events.js';
+import { readFileSystem } from '../artifacts/file-system.js';
 import { readRegistryHive } from '../artifacts/registry.js';
 import { readBodyfile, readFirewallLog, readNetstat } from '../artifacts/text-artifacts.js';
 import type { ArtifactType } from '../locate/artifacts.js';
@@ -18,6 +19,7 @@ export const artifactReaders: Partial<Record<ArtifactType, ArtifactReader>> = {
   evt: readEvtArtifact,
   evtx: readEvtxArtifact,
   'collected-file': readCollectedFile,
+  'file-system': readFileSystem,
 };
 
 /** Order of reading: host facts first (they give the host name and time zone), then the rest. */
@@ -30,4 +32,5 @@ export const readingOrder: ArtifactType[] = [
   'netstat',
   'velociraptor-netstat',
   'collected-file',
+  'file-system',
 ];

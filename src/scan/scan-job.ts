@@ -10,6 +10,7 @@ import { loadSigmaRules } from '../engine/sigma/load.js';
 import type { Finding } from '../engine/types.js';
 import { computeVerdict, type HostVerdict } from '../engine/verdict.js';
 import { sha256File, sha256Stream } from '../evidence/hash.js';
+import { type ImageDescription, ImageSource } from '../evidence/image-source.js';
 import { type OpenOptions, openEvidence } from '../evidence/open-evidence.js';
 import type { EvidenceSource } from '../evidence/vfs.js';
 import { type LocatedArtifact, locateArtifacts } from '../locate/artifacts.js';
@@ -38,8 +39,13 @@ export interface ScanOptions {
 export interface EvidenceInfo {
   path: string;
   kind: string;
+  /** SHA-256 and size of the named file (for a multi-file image, its first segment). */
   sha256?: string;
   size?: number;
+  /** Disk images made of several files: each segment / extent / parent with its own hash. */
+  files?: Array<{ path: string; sha256: string; size: number }>;
+  /** Disk images: format, partition scheme and the file systems read. */
+  image?: ImageDescription;
   layout?: string;
   warnings: Array<{ path: string; reason: string }>;
 }
@@ -52,6 +58,16 @@ export interface InventoryItem extends Omit<LocatedArtifact, 'modified'> {
   status: ArtifactStatus;
   reason?: string;
   sha256?: string;
+  /** `file-system` artifacts: the known worm binaries found and hashed on the volume. */
+  hashedFiles?: Array<{
+    path: string;
+    stream?: string;
+    size: number;
+    deleted: boolean;
+    md5?: string;
+    sha1?: string;
+    sha256: string;
+  }>;
   records: number;
   errors: number;
   errorSamples: FormatErrorRecord[];
@@ -160,13 +176,16 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
   try {
     for (const [index, path] of options.evidence.entries()) {
       const source: EvidenceSource = await openEvidence(path, options.open);
-      const hash = (await stat(path)).isFile() ? await sha256File(path) : undefined;
       try {
+        const hashes = await hashEvidence(path, source);
         const location = await locateArtifacts(source);
+        const first = hashes[0];
         evidence.push({
           path,
           kind: source.kind,
-          ...(hash === undefined ? {} : { sha256: hash.sha256, size: hash.bytes }),
+          ...(first === undefined ? {} : { sha256: first.sha256, size: first.size }),
+          ...(hashes.length > 1 ? { files: hashes } : {}),
+          ...(source instanceof ImageSource ? { image: source.describe() } : {}),
           layout: location.layout.name,
           warnings: source.warnings,
         });
@@ -279,6 +298,21 @@ function describeSystem(record: HostRecord): string {
     .join(', ');
 }
 
+/** SHA-256 of the evidence file, or of every file of a multi-file disk image (all segments). */
+async function hashEvidence(
+  path: string,
+  source: EvidenceSource,
+): Promise<Array<{ path: string; sha256: string; size: number }>> {
+  const files =
+    source instanceof ImageSource ? source.containerFiles() : (await stat(path)).isFile() ? [path] : [];
+  const hashes = [];
+  for (const file of files) {
+    const { sha256, bytes } = await sha256File(file);
+    hashes.push({ path: file, sha256, size: bytes });
+  }
+  return hashes;
+}
+
 function factsInfo(
   evidence: number,
   facts: HostFacts | undefined,
@@ -336,12 +370,27 @@ async function readArtifact(
     },
   };
   try {
-    if (artifact.type !== 'collected-file') {
+    // A whole volume is not hashed again: the image files are (evidence hashes).
+    if (artifact.type !== 'collected-file' && artifact.type !== 'file-system') {
       item.sha256 = (await sha256Stream(await source.openStream(artifact.sourcePath))).sha256;
     }
     for await (const record of reader(context)) {
       item.records += 1;
-      if (record.kind === 'file' && record.sha256 !== undefined) item.sha256 = record.sha256;
+      if (record.kind === 'file' && record.sha256 !== undefined) {
+        if (artifact.type === 'collected-file') item.sha256 = record.sha256;
+        if (artifact.type === 'file-system') {
+          item.hashedFiles ??= [];
+          item.hashedFiles.push({
+            path: record.path,
+            ...(record.stream === undefined ? {} : { stream: record.stream }),
+            size: record.size,
+            deleted: record.deleted,
+            ...(record.md5 === undefined ? {} : { md5: record.md5 }),
+            ...(record.sha1 === undefined ? {} : { sha1: record.sha1 }),
+            sha256: record.sha256,
+          });
+        }
+      }
       await handle(record, modified);
     }
     item.status = 'parsed';
