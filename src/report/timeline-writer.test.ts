@@ -79,7 +79,7 @@ describe('timelineRows', () => {
 describe('TimelineWriter', () => {
   it('sorts by time across spilled runs with stable ties and writes CSV and JSONL atomically', async () => {
     const dir = await tempDir();
-    const writer = new TimelineWriter(dir, { runSize: 3 });
+    const writer = new TimelineWriter(dir, { budgetChars: 1000 });
     const times = [5, 1, 4, 1, 3, 9, 2, 6, 5, 0];
     for (const [index, seconds] of times.entries()) {
       for (const row of timelineRows(connection(seconds, `10.0.0.${index}`), { ruleIds: [], level: '' }))

@@ -21,10 +21,12 @@ export const TIMELINE_COLUMNS = [
   'details',
 ] as const;
 
+/** A row kept as its two finished output lines: far smaller than the row object. */
 interface Keyed {
   timestamp: number;
   sequence: number;
-  row: TimelineRow;
+  csv: string;
+  json: string;
 }
 
 function compare(a: Keyed, b: Keyed): number {
@@ -55,31 +57,41 @@ function csvOf(row: TimelineRow): string {
 }
 
 /**
- * Writes `timeline.csv` and `timeline.jsonl` sorted by time, with bounded memory: rows are
- * buffered up to `runSize`, sorted and spilled to run files in the output folder's work
- * directory, then merged. Ties keep arrival order (a sequence number), and arrival order is
- * deterministic, so the same evidence always gives byte-identical files.
+ * Writes `timeline.csv` and `timeline.jsonl` sorted by time, with bounded memory: each row is
+ * rendered to its CSV and JSON lines as it arrives, lines are buffered up to a byte budget,
+ * sorted and spilled to run files in the output folder's work directory, then merged. Ties keep
+ * arrival order (a sequence number), and arrival order is deterministic, so the same evidence
+ * always gives byte-identical files.
  */
 export class TimelineWriter {
   private readonly outDir: string;
   private readonly workDir: string;
-  private readonly runSize: number;
+  private readonly budgetChars: number;
   private buffer: Keyed[] = [];
+  private bufferedChars = 0;
   private runs: string[] = [];
   private sequence = 0;
   rows = 0;
 
-  constructor(outDir: string, options: { runSize?: number } = {}) {
+  /** `budgetChars`: characters of rendered lines held before a spill (default 32 Mi, ~64 MiB). */
+  constructor(outDir: string, options: { budgetChars?: number } = {}) {
     this.outDir = outDir;
     this.workDir = join(outDir, `.timeline-work-${process.pid}`);
-    this.runSize = options.runSize ?? 200_000;
+    this.budgetChars = options.budgetChars ?? 32 * 1024 * 1024;
   }
 
   async add(row: TimelineRow): Promise<void> {
-    this.buffer.push({ timestamp: row.timestamp, sequence: this.sequence, row });
+    const item: Keyed = {
+      timestamp: row.timestamp,
+      sequence: this.sequence,
+      csv: csvOf(row),
+      json: `${JSON.stringify(row)}\n`,
+    };
+    this.buffer.push(item);
     this.sequence += 1;
     this.rows += 1;
-    if (this.buffer.length >= this.runSize) await this.spill();
+    this.bufferedChars += item.csv.length + item.json.length;
+    if (this.bufferedChars >= this.budgetChars) await this.spill();
   }
 
   private async spill(): Promise<void> {
@@ -88,17 +100,19 @@ export class TimelineWriter {
     this.buffer.sort(compare);
     const path = join(this.workDir, `run-${this.runs.length}.jsonl`);
     const out = new AtomicStream(path);
-    for (const item of this.buffer)
-      await out.write(`${JSON.stringify([item.timestamp, item.sequence, item.row])}\n`);
+    for (const item of this.buffer) {
+      await out.write(`${JSON.stringify([item.timestamp, item.sequence, item.csv, item.json])}\n`);
+    }
     await out.commit();
     this.runs.push(path);
     this.buffer = [];
+    this.bufferedChars = 0;
   }
 
-  private async *merged(): AsyncGenerator<TimelineRow> {
+  private async *merged(): AsyncGenerator<Keyed> {
     if (this.runs.length === 0) {
       this.buffer.sort(compare);
-      for (const item of this.buffer) yield item.row;
+      yield* this.buffer;
       return;
     }
     await this.spill();
@@ -112,11 +126,16 @@ export class TimelineWriter {
         heads[index] = undefined;
         return;
       }
-      const [timestamp, sequence, row] = JSON.parse(result.value.text) as [number, number, TimelineRow];
-      heads[index] = { timestamp, sequence, row };
+      const [timestamp, sequence, csv, json] = JSON.parse(result.value.text) as [
+        number,
+        number,
+        string,
+        string,
+      ];
+      heads[index] = { timestamp, sequence, csv, json };
     };
     for (let index = 0; index < iterators.length; index += 1) await next(index);
-    // Few runs (one per 200k rows): a linear scan for the minimum beats a heap's bookkeeping.
+    // Few runs (one per budget of lines): a linear scan for the minimum beats a heap's bookkeeping.
     for (;;) {
       let best = -1;
       for (let index = 0; index < heads.length; index += 1) {
@@ -124,7 +143,7 @@ export class TimelineWriter {
         if (head !== undefined && (best === -1 || compare(head, heads[best]!) < 0)) best = index;
       }
       if (best === -1) return;
-      yield heads[best]!.row;
+      yield heads[best]!;
       await next(best);
     }
   }
@@ -135,9 +154,9 @@ export class TimelineWriter {
     const jsonl = new AtomicStream(join(this.outDir, 'timeline.jsonl'));
     try {
       await csv.write(csvLine([...TIMELINE_COLUMNS]));
-      for await (const row of this.merged()) {
-        await csv.write(csvOf(row));
-        await jsonl.write(`${JSON.stringify(row)}\n`);
+      for await (const item of this.merged()) {
+        await csv.write(item.csv);
+        await jsonl.write(item.json);
       }
       await csv.commit();
       await jsonl.commit();
