@@ -21,15 +21,16 @@ export function readSubkeyList(
   out: number[],
   report: (error: FormatError) => void,
   depth = 0,
-  seen: Set<number> = new Set(),
+  seen?: Set<number>,
 ): void {
   // Each list cell is read once per lookup: an index root naming itself (or a shared leaf)
-  // would otherwise multiply the work at every level.
-  if (seen.has(relative)) {
+  // would otherwise multiply the work at every level. Only index roots recurse, so the set is
+  // made for them alone (most keys have one leaf).
+  if (seen?.has(relative)) {
     report(cells.error('subkey list', relative + 4096, 'subkey list reached twice (cycle)'));
     return;
   }
-  seen.add(relative);
+  seen?.add(relative);
   const data = cells.cell(relative, 'subkey list');
   const length = cells.length;
   const view = cells.view;
@@ -54,10 +55,11 @@ export function readSubkeyList(
     report(cells.error('ri', data - 4, `index roots nested deeper than ${MAX_INDEX_ROOT_DEPTH}`));
     return;
   }
+  const children = seen ?? new Set([relative]);
   for (let index = 0; index < usable; index += 1) {
     const child = view.u32(data + LIST_ELEMENTS + index * 4);
     try {
-      readSubkeyList(cells, child, out, report, depth + 1, seen);
+      readSubkeyList(cells, child, out, report, depth + 1, children);
     } catch (error) {
       report(error as FormatError);
     }
