@@ -1,5 +1,5 @@
-import { decodeUtf16 } from '../io/fast-text.js';
 import { ByteView, FormatError, filetimeToMicros, type RandomAccessReader } from '../io/index.js';
+import { utf16Text as decodeUtf16 } from '../io/short-text.js';
 import { type BaseBlock, parseBaseBlock } from './base-block.js';
 import { isBigData, readBigData } from './big-data.js';
 import { HiveCells } from './cell.js';
@@ -37,7 +37,7 @@ import { type HiveBin, scanHiveBins } from './hive-bin.js';
 import { type KeyNode, keyNodeName, parseKeyNode, readKeyNode } from './key-node.js';
 import { type KeySecurity, parseKeySecurity } from './key-security.js';
 import { checkKeyValue, type KeyValue, keyValueName, readKeyValue } from './key-value.js';
-import { readSubkeyList } from './subkey-list.js';
+import { OffsetList, readSubkeyList } from './subkey-list.js';
 import { type LogReplay, replayTransactionLogs } from './transaction-log.js';
 import { decodeValueData, type ValueData, valueTypeName } from './value-data.js';
 import { readValueList } from './value-list.js';
@@ -132,7 +132,7 @@ export class Hive {
   /** The hive bytes as parsed (after any log replay); never written anywhere. */
   readonly bytes: Uint8Array;
   /** Scratch list of subkey offsets reused across a walk (one array, not one per key). */
-  readonly scratchOffsets: number[] = [];
+  readonly scratchOffsets = new OffsetList();
   private rootKey: RegistryKey | undefined | null = null;
   private deleted: { keys: RegistryKey[]; values: RegistryValue[] } | undefined;
   readonly reportBound: (error: FormatError) => void;
@@ -342,12 +342,12 @@ export class RegistryKey {
 
   /** Relative offsets of the subkey nodes (damaged lists reported and skipped). */
   subkeyOffsets(): number[] {
-    const out: number[] = [];
+    const out = new OffsetList();
     this.collectSubkeyOffsets(out);
-    return out;
+    return out.toArray();
   }
 
-  private collectSubkeyOffsets(out: number[]): void {
+  private collectSubkeyOffsets(out: OffsetList): void {
     const view = this.hive.cells.view;
     if (view.u32(this.at + NK_SUBKEY_COUNT) === 0) return;
     const list = view.u32(this.at + NK_SUBKEY_LIST);
@@ -370,18 +370,19 @@ export class RegistryKey {
     const hive = this.hive;
     const cells = hive.cells;
     const offsets = hive.scratchOffsets;
-    offsets.length = 0;
+    offsets.clear();
     this.collectSubkeyOffsets(offsets);
-    for (let index = 0; index < offsets.length; index += 1) {
+    const items = offsets.items;
+    for (let index = 0; index < offsets.count; index += 1) {
       try {
-        const data = cells.cell(offsets[index]!, 'nk');
+        const data = cells.cell(items[index]!, 'nk');
         const name = keyNodeName(cells, data);
         keys.push(new RegistryKey(hive, data, joinPath(this.path, name), this.deleted, name));
       } catch (error) {
         hive.report(error);
       }
     }
-    offsets.length = 0;
+    offsets.clear();
   }
 
   /** A copy with another path (subkeys learn their name only once parsed). */
@@ -422,13 +423,12 @@ export class RegistryKey {
   }
 
   values(): RegistryValue[] {
-    const values: RegistryValue[] = [];
     const hive = this.hive;
     const cells = hive.cells;
     const view = cells.view;
     const count = view.u32(this.at + NK_VALUE_COUNT);
     const list = view.u32(this.at + NK_VALUE_LIST);
-    if (count === 0 || list === NO_OFFSET) return values;
+    if (count === 0 || list === NO_OFFSET) return [];
     // The value list read in place (as readValueList does) to skip an offsets array per key.
     let listData: number;
     let usable = count;
@@ -446,17 +446,22 @@ export class RegistryKey {
       }
     } catch (error) {
       hive.report(error);
-      return values;
+      return [];
     }
+    // Sized once (a growing array reallocates; most keys have a handful of values).
+    const values = new Array<RegistryValue>(usable);
+    let filled = 0;
     for (let index = 0; index < usable; index += 1) {
       try {
         const data = cells.cell(view.u32(listData + index * 4), 'vk');
         checkKeyValue(cells, data);
-        values.push(new RegistryValue(hive, data, this.deleted, this.path));
+        values[filled] = new RegistryValue(hive, data, this.deleted, this.path);
+        filled += 1;
       } catch (error) {
         hive.report(error);
       }
     }
+    if (filled < usable) values.length = filled;
     return values;
   }
 

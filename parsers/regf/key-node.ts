@@ -1,5 +1,5 @@
-import { decodeLatin1, decodeUtf16 } from '../io/fast-text.js';
 import type { ByteView } from '../io/index.js';
+import { latin1Text as decodeLatin1, utf16Text as decodeUtf16 } from '../io/short-text.js';
 import type { HiveCells } from './cell.js';
 import {
   KEY_COMP_NAME,

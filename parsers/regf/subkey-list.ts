@@ -11,6 +11,29 @@ import {
 } from './constants.js';
 
 /**
+ * Relative offsets gathered from a subkey list. The walk reuses one of these for every key:
+ * `clear()` keeps the array's storage (emptying a JS array gives it up).
+ */
+export class OffsetList {
+  items: number[] = [];
+  count = 0;
+
+  add(offset: number): void {
+    if (this.count < this.items.length) this.items[this.count] = offset;
+    else this.items.push(offset);
+    this.count += 1;
+  }
+
+  clear(): void {
+    this.count = 0;
+  }
+
+  toArray(): number[] {
+    return this.items.slice(0, this.count);
+  }
+}
+
+/**
  * Subkey lists ([msuhanov] "Index leaf", "Fast leaf", "Hash leaf", "Index root"): appends the
  * relative offsets of the key nodes to `out`. An index root points to leaves (never nested
  * in practice; depth is bounded anyway). A damaged sub-list is reported and skipped.
@@ -18,7 +41,7 @@ import {
 export function readSubkeyList(
   cells: HiveCells,
   relative: number,
-  out: number[],
+  out: OffsetList,
   report: (error: FormatError) => void,
   depth = 0,
   seen?: Set<number>,
@@ -48,7 +71,7 @@ export function readSubkeyList(
     report(cells.error(name, data - 4, `${count} elements do not fit in a ${length}-byte cell`));
   }
   if (signature !== SIG_RI) {
-    for (let index = 0; index < usable; index += 1) out.push(view.u32(data + LIST_ELEMENTS + index * stride));
+    for (let index = 0; index < usable; index += 1) out.add(view.u32(data + LIST_ELEMENTS + index * stride));
     return;
   }
   if (depth >= MAX_INDEX_ROOT_DEPTH) {

@@ -181,7 +181,6 @@ class KeyWalker {
   private readonly seen: Uint8Array;
   private readonly keys: RegistryKey[] = [];
   private readonly depths: number[] = [];
-  private readonly children: RegistryKey[] = [];
   private last: RegistryKey | undefined;
   private lastDepth = 0;
 
@@ -219,11 +218,20 @@ class KeyWalker {
       hive.report(hive.cells.error('nk', key.offset, `keys nested deeper than ${MAX_KEY_DEPTH}`));
       return;
     }
-    const children = this.children;
-    children.length = 0;
-    key.appendSubkeys(children);
-    for (let index = children.length - 1; index >= 0; index -= 1) {
-      const child = children[index]!;
+    // The children go straight onto the stack, then are reversed in place (the first child
+    // is walked first) and marked last to first, dropping any reached before.
+    const keys = this.keys;
+    const start = keys.length;
+    key.appendSubkeys(keys);
+    const end = keys.length;
+    for (let low = start, high = end - 1; low < high; low += 1, high -= 1) {
+      const swap = keys[low]!;
+      keys[low] = keys[high]!;
+      keys[high] = swap;
+    }
+    let kept = start;
+    for (let index = start; index < end; index += 1) {
+      const child = keys[index]!;
       if (!this.mark(child.offset)) {
         hive.report(
           hive.cells.error(
@@ -234,10 +242,11 @@ class KeyWalker {
         );
         continue;
       }
-      this.keys.push(child);
+      keys[kept] = child;
+      kept += 1;
       this.depths.push(depth + 1);
     }
-    children.length = 0;
+    if (kept < end) keys.length = kept;
   }
 }
 
