@@ -1,4 +1,4 @@
-import { ByteView, FormatError, filetimeToMicros, type RandomAccessReader } from '../io/index.js';
+import { ByteView, FileReader, FormatError, filetimeToMicros, type RandomAccessReader } from '../io/index.js';
 import { utf16Text as decodeUtf16 } from '../io/short-text.js';
 import { type BaseBlock, parseBaseBlock } from './base-block.js';
 import { isBigData, readBigData } from './big-data.js';
@@ -91,7 +91,16 @@ export async function openHive(reader: RandomAccessReader, options: OpenHiveOpti
   const errors: FormatError[] = [];
   let logsApplied: LogReplay[] = [];
   if (dirty && options.replay !== false && options.logs !== undefined && options.logs.length > 0) {
-    const replay = await replayTransactionLogs(bytes, base, options.logs, (error) => errors.push(error));
+    // A FileReader returns a fresh buffer for every read: nobody else sees it, so replay may
+    // change it in place instead of holding a second copy of the hive.
+    const owned = reader instanceof FileReader;
+    const replay = await replayTransactionLogs(
+      bytes,
+      base,
+      options.logs,
+      (error) => errors.push(error),
+      owned,
+    );
     bytes = replay.bytes;
     logsApplied = replay.logs;
   }
@@ -257,14 +266,16 @@ const EMPTY = new Uint8Array(0);
  * walk allocates one small object per key.
  */
 export class RegistryKey {
-  readonly hive: Hive;
+  // Fields are declared (not defined) and all set by the constructor in one order: one
+  // object shape from the start, no class-field initializer step per key.
+  declare readonly hive: Hive;
   /** '\\' for the root, '\\Software\\Microsoft' below it; recovered keys may start with '?'. */
-  readonly path: string;
-  readonly deleted: boolean;
-  readonly name: string;
+  declare readonly path: string;
+  declare readonly deleted: boolean;
+  declare readonly name: string;
   /** Absolute offset of the nk record (the cell data, after the size field). */
-  private readonly at: number;
-  private nodeCache: KeyNode | undefined;
+  declare private readonly at: number;
+  declare private nodeCache: KeyNode | undefined;
 
   /**
    * From a parsed `KeyNode`, or (internal) from the absolute data offset of an nk record
@@ -487,18 +498,19 @@ export class RegistryKey {
  * the hive bytes), so a walk allocates one small object per value.
  */
 export class RegistryValue {
-  readonly hive: Hive;
-  readonly deleted: boolean;
+  // Declared, set by the constructor (see RegistryKey).
+  declare readonly hive: Hive;
+  declare readonly deleted: boolean;
   /** Path of the key holding the value (undefined for recovered values with no known key). */
-  readonly keyPath: string | undefined;
+  declare readonly keyPath: string | undefined;
   /** Absolute offset of the vk record (the cell data, after the size field). */
-  private readonly at: number;
-  private nameCache: string | undefined;
-  private recordCache: KeyValue | undefined;
+  declare private readonly at: number;
+  declare private nameCache: string | undefined;
+  declare private recordCache: KeyValue | undefined;
   /** Where single-cell or inline data sits in the hive view; -1: in `rawBytes`; -2: not read yet. */
-  private dataAt = -2;
-  private dataLength = 0;
-  private rawBytes: Uint8Array | undefined;
+  declare private dataAt: number;
+  declare private dataLength: number;
+  declare private rawBytes: Uint8Array | undefined;
 
   /**
    * From a parsed `KeyValue`, or (internal) from the absolute data offset of a vk record
@@ -517,6 +529,9 @@ export class RegistryValue {
       this.nameCache = record.name;
       this.recordCache = record;
     }
+    this.dataAt = -2;
+    this.dataLength = 0;
+    this.rawBytes = undefined;
   }
 
   /** The vk record's fields. */
