@@ -4,10 +4,12 @@
  *   name) and every value (name, type, data decoded); what hivexml and regfexport print.
  * - deleted: open the hive, then the deleted-record scan alone (`recoverDeleted()`, lazy: the
  *   walk above never runs it), with the recovered keys' paths and values decoded.
+ * - rows: open the hive, then `walkHive` rows of the live tree (the JSONL shape of
+ *   `parse --type regf`: ISO times, hex of binary data), not serialised.
  * Prints the worker line of bench/lib.ts (time measured in here: Node start-up excluded).
  */
 import { FileReader } from '../../parsers/io/index.js';
-import { openHive, visitKeys } from '../../parsers/regf/index.js';
+import { openHive, visitKeys, walkHive } from '../../parsers/regf/index.js';
 import { workerMain } from '../lib.js';
 
 const path = process.argv[2]!;
@@ -27,6 +29,13 @@ await workerMain(async () => {
       checksum += value.name.length + (typeof data === 'string' ? data.length : 1);
     }
     records = keys.length + values.length;
+  } else if (mode === 'rows') {
+    for (const row of walkHive(hive, { deleted: false, meta: false })) {
+      if (row.kind !== 'key') continue;
+      records += 1 + row.values.length;
+      checksum += row.path.length + (row.lastWrite?.length ?? 0);
+      for (const value of row.values) checksum += typeof value.data === 'string' ? value.data.length : 1;
+    }
   } else {
     visitKeys(hive, (key) => {
       records += 1;

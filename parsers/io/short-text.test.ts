@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ByteView } from './byte-view.js';
 import { FormatError } from './format-error.js';
-import { latin1Text, utf16Text } from './short-text.js';
+import { hexText, latin1Text, utf16Text } from './short-text.js';
 
 const utf16 = new TextDecoder('utf-16le');
 
@@ -93,5 +93,15 @@ describe('short-text', () => {
     const first = utf16Text(view, 0, 4);
     const second = utf16Text(view, 4, 4);
     expect([first, second]).toEqual(['ab', 'cd']);
+  });
+});
+
+describe('hexText', () => {
+  it('equals Buffer hex at every length across chunks', () => {
+    const next = random(5);
+    for (let length = 0; length < 300; length += 1) {
+      const bytes = Uint8Array.from({ length }, () => Math.floor(next() * 256));
+      expect(hexText(bytes)).toBe(Buffer.from(bytes).toString('hex'));
+    }
   });
 });

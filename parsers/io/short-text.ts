@@ -68,3 +68,23 @@ export function latin1Text(view: ByteView, offset: number, length: number, stopA
   }
   return out;
 }
+
+const HEX_DIGITS = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
+/** Bytes per hex chunk: two code units each, within the gathered-text limit. */
+const HEX_CHUNK = SHORT_TEXT_UNITS / 2;
+
+/** Lowercase hex of the bytes, made a chunk at a time (not two characters at a time). */
+export function hexText(bytes: Uint8Array): string {
+  let out = '';
+  for (let start = 0; start < bytes.length; start += HEX_CHUNK) {
+    const count = Math.min(bytes.length - start, HEX_CHUNK);
+    const units = unitArrays[count * 2]!;
+    for (let index = 0; index < count; index += 1) {
+      const byte = bytes[start + index]!;
+      units[index * 2] = HEX_DIGITS[byte >>> 4]!;
+      units[index * 2 + 1] = HEX_DIGITS[byte & 15]!;
+    }
+    out += String.fromCharCode.apply(null, units);
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { filetimeToMicros } from '../io/index.js';
-import { filetimePartsToMicros } from './filetime.js';
+import { filetimeToMicros, microsToIso } from '../io/index.js';
+import { filetimePartsToIso, filetimePartsToMicros } from './filetime.js';
 
 function random(seed: number): () => number {
   let state = seed >>> 0;
@@ -22,6 +22,7 @@ describe('filetimePartsToMicros', () => {
       const low = round % 7 === 0 ? 0 : Math.floor(next() * 0x1_0000_0000);
       const expected = filetimeToMicros((BigInt(high) << 32n) | BigInt(low));
       expect(filetimePartsToMicros(low, high)).toBe(expected);
+      expect(filetimePartsToIso(low, high)).toBe(expected === undefined ? undefined : microsToIso(expected));
     }
   });
 

@@ -32,7 +32,7 @@ import {
   VK_DATA_TYPE,
 } from './constants.js';
 import { recoverDeletedRecords } from './deleted.js';
-import { filetimePartsToMicros } from './filetime.js';
+import { filetimePartsToIso, filetimePartsToMicros } from './filetime.js';
 import { type HiveBin, scanHiveBins } from './hive-bin.js';
 import { type KeyNode, keyNodeName, parseKeyNode, readKeyNode } from './key-node.js';
 import { type KeySecurity, parseKeySecurity } from './key-security.js';
@@ -315,6 +315,11 @@ export class RegistryKey {
       view.u32(this.at + NK_LAST_WRITTEN),
       view.u32(this.at + NK_LAST_WRITTEN + 4),
     );
+  }
+  /** Last written time as ISO 8601 UTC with microseconds (`microsToIso(lastWrite)`), undefined when zero. */
+  lastWriteIso(): string | undefined {
+    const view = this.hive.cells.view;
+    return filetimePartsToIso(view.u32(this.at + NK_LAST_WRITTEN), view.u32(this.at + NK_LAST_WRITTEN + 4));
   }
   get subkeyCount(): number {
     return this.hive.cells.view.u32(this.at + NK_SUBKEY_COUNT);

@@ -1,4 +1,5 @@
 import { microsToIso } from '../io/index.js';
+import { hexText } from '../io/short-text.js';
 import { HIVE_BINS_DATA_OFFSET, MAX_KEY_DEPTH } from './constants.js';
 import type { Hive, RegistryKey, RegistryValue } from './hive.js';
 
@@ -81,21 +82,13 @@ export interface WalkOptions {
   meta?: boolean;
 }
 
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
-
-function hex(bytes: Uint8Array): string {
-  let text = '';
-  for (let index = 0; index < bytes.length; index += 1) text += HEX[bytes[index]!];
-  return text;
-}
-
 export function valueRow(value: RegistryValue): ValueRow {
   const data = value.data;
   let out: string | string[] | number;
   let isHex = false;
   if (typeof data === 'bigint') out = data.toString();
   else if (data instanceof Uint8Array) {
-    out = hex(data);
+    out = hexText(data);
     isHex = true;
   } else out = data;
   return {
@@ -111,12 +104,11 @@ export function valueRow(value: RegistryValue): ValueRow {
 }
 
 export function keyRow(key: RegistryKey): KeyRow {
-  const lastWrite = key.lastWrite;
   return {
     kind: 'key',
     path: key.path,
     name: key.name,
-    lastWrite: lastWrite === undefined ? null : microsToIso(lastWrite),
+    lastWrite: key.lastWriteIso() ?? null,
     className: key.className ?? null,
     flags: key.flags,
     subkeyCount: key.subkeyCount,
