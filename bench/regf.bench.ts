@@ -9,6 +9,7 @@
  * + walk, Node start-up excluded) and the whole process (Node start-up, module loading,
  * walk), which is what the tools' rows are. The deleted-record scan (which the tools do not
  * do, and which the walk no longer triggers: it is lazy) has its own table.
+ * REGF_BENCH_RUNS=n changes the number of runs; REGF_BENCH_ONLY=corpus|generated picks one input.
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -237,8 +238,10 @@ process.stdout.write(
   `\nregf bench: load average ${load()} at start (2-core machine; figures move with load)\n`,
 );
 const compiled = compileWorker();
-const largest = largestCorpusHive();
+// REGF_BENCH_ONLY=corpus or =generated runs one of the two inputs.
+const only = process.env.REGF_BENCH_ONLY;
+const largest = only === 'generated' ? undefined : largestCorpusHive();
 if (largest !== undefined) measure(compiled, largest, largest.split('/').pop()!);
-else process.stdout.write('\nregf bench: corpus absent, skipping the corpus hive\n');
-measure(compiled, generatedHive(), 'generated');
+else if (only !== 'generated') process.stdout.write('\nregf bench: corpus absent, skipping the corpus hive\n');
+if (only !== 'corpus') measure(compiled, generatedHive(), 'generated');
 process.stdout.write(`\nregf bench: load average ${load()} at end\n`);

@@ -238,6 +238,25 @@ describe('openHive on writer-built hives', () => {
     expect(rows.map((row) => (row.kind === 'key' ? row.path : ''))).toEqual(late.keys.map((key) => key.path));
   });
 
+  it('value(name) finds what values() lists, case-insensitively, the default value included', async () => {
+    const hive = await open(buildHive(blasterSpec()));
+    let lookups = 0;
+    for (const key of walkKeys(hive)) {
+      for (const value of key.values()) {
+        const found = key.value(value.name.toUpperCase());
+        expect(found?.offset).toBe(
+          key.values().find((other) => other.name.toLowerCase() === value.name.toLowerCase())?.offset,
+        );
+        expect([found?.name, found?.keyPath, found?.data]).toEqual([value.name, key.path, value.data]);
+        lookups += 1;
+      }
+      expect(key.value('no such value')).toBeUndefined();
+    }
+    expect(lookups).toBeGreaterThan(10);
+    expect(hive.getKey('Microsoft\\Windows\\CurrentVersion\\Run')!.value('')!.data).toBe('default');
+    expect(hive.errorCount).toBe(0);
+  });
+
   it('keeps a key or value readable after the walk moved on (fields read from the hive bytes)', async () => {
     const hive = await open(buildHive(blasterSpec()));
     const keys = [...walkKeys(hive)];

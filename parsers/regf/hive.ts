@@ -259,6 +259,8 @@ function joinPath(parent: string, name: string): string {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Set by RegistryKey.valueListData (read at once by its caller). */
+let valueListUsable = 0;
 
 /**
  * A registry key (lazy: subkeys and values are read when asked for). Only the name is decoded
@@ -439,31 +441,12 @@ export class RegistryKey {
   }
 
   values(): RegistryValue[] {
+    const listData = this.valueListData();
+    if (listData < 0) return [];
+    const usable = valueListUsable;
     const hive = this.hive;
     const cells = hive.cells;
     const view = cells.view;
-    const count = view.u32(this.at + NK_VALUE_COUNT);
-    const list = view.u32(this.at + NK_VALUE_LIST);
-    if (count === 0 || list === NO_OFFSET) return [];
-    // The value list read in place (as readValueList does) to skip an offsets array per key.
-    let listData: number;
-    let usable = count;
-    try {
-      listData = cells.cell(list, 'value list');
-      if (count * 4 > cells.length) {
-        usable = cells.length >>> 2;
-        hive.report(
-          cells.error(
-            'value list',
-            listData - 4,
-            `${count} values do not fit in a ${cells.length}-byte cell`,
-          ),
-        );
-      }
-    } catch (error) {
-      hive.report(error);
-      return [];
-    }
     // Sized once (a growing array reallocates; most keys have a handful of values).
     const values = new Array<RegistryValue>(usable);
     let filled = 0;
@@ -483,8 +466,58 @@ export class RegistryKey {
 
   /** Case-insensitive value lookup; '' is the default value. */
   value(name: string): RegistryValue | undefined {
+    const listData = this.valueListData();
+    if (listData < 0) return undefined;
+    const usable = valueListUsable;
     const wanted = name.toLowerCase();
-    return this.values().find((value) => value.name.toLowerCase() === wanted);
+    const hive = this.hive;
+    const cells = hive.cells;
+    const view = cells.view;
+    let match: RegistryValue | undefined;
+    // Every record is checked as values() does (same errors); only the match becomes an object.
+    for (let index = 0; index < usable; index += 1) {
+      try {
+        const data = cells.cell(view.u32(listData + index * 4), 'vk');
+        checkKeyValue(cells, data);
+        if (match === undefined && keyValueName(view, data).toLowerCase() === wanted) {
+          match = new RegistryValue(hive, data, this.deleted, this.path);
+        }
+      } catch (error) {
+        hive.report(error);
+      }
+    }
+    return match;
+  }
+
+  /**
+   * The value list read in place (as readValueList does, without an offsets array): absolute
+   * offset of its data, or -1; the number of usable slots is left in `valueListUsable`.
+   */
+  private valueListData(): number {
+    const hive = this.hive;
+    const cells = hive.cells;
+    const view = cells.view;
+    const count = view.u32(this.at + NK_VALUE_COUNT);
+    const list = view.u32(this.at + NK_VALUE_LIST);
+    if (count === 0 || list === NO_OFFSET) return -1;
+    try {
+      const listData = cells.cell(list, 'value list');
+      valueListUsable = count;
+      if (count * 4 > cells.length) {
+        valueListUsable = cells.length >>> 2;
+        hive.report(
+          cells.error(
+            'value list',
+            listData - 4,
+            `${count} values do not fit in a ${cells.length}-byte cell`,
+          ),
+        );
+      }
+      return listData;
+    } catch (error) {
+      hive.report(error);
+      return -1;
+    }
   }
 
   /** The parent key (by the nk parent field), undefined at the root or when unreadable. */
