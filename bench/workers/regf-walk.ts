@@ -9,7 +9,7 @@
  * Prints the worker line of bench/lib.ts (time measured in here: Node start-up excluded).
  */
 import { FileReader } from '../../parsers/io/index.js';
-import { openHive, visitKeys, walkHive } from '../../parsers/regf/index.js';
+import { openHive, walkHive, walkKeys } from '../../parsers/regf/index.js';
 import { workerMain } from '../lib.js';
 
 const path = process.argv[2]!;
@@ -37,7 +37,8 @@ await workerMain(async () => {
       for (const value of row.values) checksum += typeof value.data === 'string' ? value.data.length : 1;
     }
   } else {
-    visitKeys(hive, (key) => {
+    // walkKeys (the public generator most callers use; visitKeys is the callback form).
+    for (const key of walkKeys(hive)) {
       records += 1;
       checksum += key.path.length + key.name.length;
       if (key.lastWrite !== undefined) checksum += 1;
@@ -47,7 +48,7 @@ await workerMain(async () => {
         const data = value.data;
         checksum += value.name.length + value.type + (typeof data === 'string' ? data.length : 1);
       }
-    });
+    }
   }
   const cpu = process.cpuUsage(cpuStart);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -36,7 +36,6 @@ export function utf16Text(view: ByteView, offset: number, length: number, stopAt
   const count = (end - offset) >>> 1;
   if (count === 0) return '';
   if (surrogate || count > SHORT_TEXT_UNITS) return utf16Decoder.decode(bytes.subarray(offset, end));
-  if (count === 1) return String.fromCharCode(bytes[offset]! | (bytes[offset + 1]! << 8));
   const units = unitArrays[count]!;
   for (let index = 0, cursor = offset; index < count; index += 1, cursor += 2) {
     units[index] = bytes[cursor]! | (bytes[cursor + 1]! << 8);
@@ -57,7 +56,6 @@ export function latin1Text(view: ByteView, offset: number, length: number, stopA
       }
     }
   }
-  if (end - offset === 1) return String.fromCharCode(bytes[offset]!);
   let out = '';
   // Chunks keep the argument list short (apply has a stack limit) and still build few strings.
   for (let start = offset; start < end; start += SHORT_TEXT_UNITS) {
