@@ -4,7 +4,7 @@
  *
  * Fairness: each file is read once before timing (hot page cache, as for the tools); every
  * measurement runs REGF_BENCH_RUNS times (default 3), interleaved, and the median is shown.
- * Ours runs as compiled JavaScript (tsc into bench/out/regf-js; no tsx loader in the
+ * Ours runs as compiled JavaScript (tsc into a temp directory; no tsx loader in the
  * process) and gives two rows from the same runs: the time the worker measured itself (open
  * + walk, Node start-up excluded) and the whole process (Node start-up, module loading,
  * walk), which is what the tools' rows are. The deleted-record scan (which the tools do not
@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import {
   closeSync,
   existsSync,
+  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -22,7 +23,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { REG_BINARY, REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_SZ } from '../parsers/regf/constants.js';
@@ -103,7 +104,10 @@ const RUNS = Math.max(1, Number(process.env.REGF_BENCH_RUNS ?? 3) || 3);
 /** Compiles the worker and what it imports to JavaScript; undefined when tsc is unavailable. */
 function compileWorker(): string | undefined {
   const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-  const outDir = join(out, 'regf-js');
+  // Outside the repository: compiled JavaScript under bench/out would be linted by `biome check .`.
+  const outDir = join(tmpdir(), `blaster-triage-regf-bench-${process.getuid?.() ?? 0}`);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
   const worker = join(benchDir, 'workers', 'regf-walk.ts');
   if (!existsSync(tsc)) return undefined;
   const result = spawnSync(
