@@ -1,8 +1,29 @@
 /**
  * regf: full walk of keys and values (all data decoded) of the largest corpus hive and of a
  * generated ~200 MB hive, ours vs hivexml and regfexport (output to /dev/null), same run.
+ *
+ * Fairness: each file is read once before timing (hot page cache, as for the tools); every
+ * measurement runs REGF_BENCH_RUNS times (default 3), interleaved, and the median is shown.
+ * Ours runs as compiled JavaScript (tsc into a temp directory; no tsx loader in the
+ * process) and gives two rows from the same runs: the time the worker measured itself (open
+ * + walk, Node start-up excluded) and the whole process (Node start-up, module loading,
+ * walk), which is what the tools' rows are. The deleted-record scan (which the tools do not
+ * do, and which the walk no longer triggers: it is lazy) has its own table.
+ * REGF_BENCH_RUNS=n changes the number of runs; REGF_BENCH_ONLY=corpus|generated picks one input.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { REG_BINARY, REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_SZ } from '../parsers/regf/constants.js';
@@ -14,15 +35,18 @@ import {
   type WriterKey,
 } from '../parsers/regf/test-support/hive-writer.js';
 import {
+  benchDir,
   corpusDir,
   ensureWorkDir,
   fileSize,
   type Measurement,
+  median,
   printTable,
   repoRoot,
   runMeasured,
   runWorker,
   toolAvailable,
+  type WorkerResult,
 } from './lib.js';
 
 const out = ensureWorkDir();
@@ -75,36 +99,162 @@ function generatedHive(): string {
   return path;
 }
 
-function measure(path: string, label: string): Measurement[] {
-  const rows: Measurement[] = [];
-  const bytes = fileSize(path);
-  const ours = runWorker('regf-walk.ts', [path]);
-  rows.push({
-    tool: 'blaster-triage regf',
-    input: label,
-    bytes,
-    records: ours.records,
-    seconds: ours.seconds,
-    peakRssMiB: ours.peakRssMiB,
-  });
-  for (const tool of ['hivexml', 'regfexport']) {
-    if (!toolAvailable(tool)) continue;
-    const run = runMeasured([tool, path], { stdoutToNull: true });
-    rows.push({
-      tool,
-      input: label,
-      bytes,
-      records: ours.records,
-      seconds: run.seconds,
-      peakRssMiB: run.peakRssMiB,
-      ...(run.status === 0 ? {} : { note: `exit ${run.status}` }),
-    });
+const RUNS = Math.max(1, Number(process.env.REGF_BENCH_RUNS ?? 3) || 3);
+
+/** Compiles the worker and what it imports to JavaScript; undefined when tsc is unavailable. */
+function compileWorker(): string | undefined {
+  const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  // Outside the repository: compiled JavaScript under bench/out would be linted by `biome check .`.
+  const outDir = join(tmpdir(), `blaster-triage-regf-bench-${process.getuid?.() ?? 0}`);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
+  const worker = join(benchDir, 'workers', 'regf-walk.ts');
+  if (!existsSync(tsc)) return undefined;
+  const result = spawnSync(
+    process.execPath,
+    [
+      tsc,
+      ...['--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022'],
+      ...['--outDir', outDir, '--rootDir', repoRoot, '--skipLibCheck', '--types', 'node'],
+      ...['--noCheck', '--sourceMap', 'false', worker],
+    ],
+    { cwd: repoRoot, encoding: 'utf8' },
+  );
+  const compiled = join(outDir, 'bench', 'workers', 'regf-walk.js');
+  if (result.status !== 0 || !existsSync(compiled)) {
+    process.stderr.write(`regf bench: tsc failed, running the worker through tsx\n${result.stdout}\n`);
+    return undefined;
   }
-  return rows;
+  return compiled;
 }
 
-const largest = largestCorpusHive();
-if (largest !== undefined)
-  printTable('regf: largest corpus hive, every key and value', measure(largest, largest.split('/').pop()!));
-else process.stdout.write('\nregf bench: corpus absent, skipping the corpus hive\n');
-printTable('regf: generated hive, every key and value', measure(generatedHive(), 'generated'));
+/** Reads the file once so every measurement starts from a hot page cache. */
+function warm(path: string): void {
+  const buffer = new Uint8Array(1 << 20);
+  const fd = openSync(path, 'r');
+  try {
+    while (readSync(fd, buffer) > 0) {
+      // Discarded: only the page cache matters.
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+interface OursRun {
+  worker: WorkerResult;
+  process: { seconds: number; peakRssMiB: number };
+}
+
+function runOurs(compiled: string | undefined, path: string, mode: string): OursRun {
+  if (compiled === undefined) {
+    const worker = runWorker('regf-walk.ts', [path, mode]);
+    const whole = runMeasured(
+      [process.execPath, '--import', 'tsx', join(benchDir, 'workers', 'regf-walk.ts'), path, mode],
+      {},
+    );
+    return { worker, process: { seconds: whole.seconds, peakRssMiB: whole.peakRssMiB } };
+  }
+  const run = runMeasured([process.execPath, compiled, path, mode]);
+  if (run.status !== 0) throw new Error(`regf worker failed on ${path}`);
+  const worker = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as WorkerResult;
+  return { worker, process: { seconds: run.seconds, peakRssMiB: run.peakRssMiB } };
+}
+
+function medianOf(runs: { seconds: number; peakRssMiB: number }[]): { seconds: number; peakRssMiB: number } {
+  const middle = median(runs);
+  return { seconds: middle.seconds, peakRssMiB: Math.max(...runs.map((run) => run.peakRssMiB)) };
+}
+
+function measure(compiled: string | undefined, path: string, label: string): void {
+  const bytes = fileSize(path);
+  warm(path);
+  const tools = ['hivexml', 'regfexport'].filter((tool) => toolAvailable(tool));
+  const ours: OursRun[] = [];
+  const toolRuns = new Map<string, { seconds: number; peakRssMiB: number; status: number }[]>();
+  for (let round = 0; round < RUNS; round += 1) {
+    ours.push(runOurs(compiled, path, 'walk'));
+    for (const tool of tools) {
+      const run = runMeasured([tool, path], { stdoutToNull: true });
+      toolRuns.set(tool, [...(toolRuns.get(tool) ?? []), run]);
+    }
+  }
+  const records = ours[0]!.worker.records;
+  const worker = medianOf(ours.map((run) => run.worker));
+  const whole = medianOf(ours.map((run) => run.process));
+  const how = compiled === undefined ? 'tsx' : 'compiled JS';
+  const rows: Measurement[] = [
+    {
+      tool: `blaster-triage regf: open + walk, timed in the worker (${how})`,
+      input: label,
+      bytes,
+      records,
+      ...worker,
+    },
+    {
+      tool: `blaster-triage regf: whole process incl. Node start-up (${how})`,
+      input: label,
+      bytes,
+      records,
+      ...whole,
+    },
+  ];
+  for (const tool of tools) {
+    const runs = toolRuns.get(tool)!;
+    const failed = runs.find((run) => run.status !== 0);
+    rows.push({
+      tool: `${tool} (whole process, output to /dev/null)`,
+      input: label,
+      bytes,
+      records,
+      ...medianOf(runs),
+      ...(failed === undefined ? {} : { note: `exit ${failed.status}` }),
+    });
+  }
+  printTable(`regf: ${label}, every key and value of the live tree (median of ${RUNS})`, rows);
+  process.stdout.write(
+    `\nours vs the tools, whole process against whole process: ${tools
+      .map(
+        (tool) =>
+          `${tool} ${(rows.find((row) => row.tool.startsWith(tool))!.seconds / whole.seconds).toFixed(2)}x`,
+      )
+      .join(', ')} (above 1: ours faster)\n`,
+  );
+
+  const passes: { mode: string; what: string; runs: OursRun[] }[] = [
+    { mode: 'rows', what: 'walkHive rows of the live tree (JSONL shape: ISO times, hex)', runs: [] },
+    { mode: 'deleted', what: 'open + deleted-record scan alone (recoverDeleted())', runs: [] },
+  ];
+  for (let round = 0; round < RUNS; round += 1) {
+    for (const pass of passes) pass.runs.push(runOurs(compiled, path, pass.mode));
+  }
+  // One table per pass: a ratio between two different passes would mean nothing.
+  for (const pass of passes) {
+    printTable(`regf: ${label}, ${pass.what} (ours only: the tools have no such pass)`, [
+      {
+        tool: `blaster-triage regf, timed in the worker (${how})`,
+        input: label,
+        bytes,
+        records: pass.runs[0]!.worker.records,
+        ...medianOf(pass.runs.map((run) => run.worker)),
+      },
+    ]);
+  }
+}
+
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+process.stdout.write(
+  `\nregf bench: load average ${load()} at start (2-core machine; figures move with load)\n`,
+);
+const compiled = compileWorker();
+// REGF_BENCH_ONLY=corpus or =generated runs one of the two inputs.
+const only = process.env.REGF_BENCH_ONLY;
+const largest = only === 'generated' ? undefined : largestCorpusHive();
+if (largest !== undefined) measure(compiled, largest, largest.split('/').pop()!);
+else if (only !== 'generated')
+  process.stdout.write('\nregf bench: corpus absent, skipping the corpus hive\n');
+if (only !== 'corpus') measure(compiled, generatedHive(), 'generated');
+process.stdout.write(`\nregf bench: load average ${load()} at end\n`);

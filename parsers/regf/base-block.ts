@@ -1,5 +1,5 @@
-import { decodeUtf16 } from '../io/fast-text.js';
 import { type ByteView, FormatError } from '../io/index.js';
+import { utf16Text as decodeUtf16 } from '../io/short-text.js';
 import {
   BASE_BLOCK_CHECKSUMMED_SIZE,
   BASE_BLOCK_SIGNATURE,

@@ -14,6 +14,10 @@ import { parseKeyNode } from './key-node.js';
 import { type KeyValue, parseKeyValue } from './key-value.js';
 import { readValueList } from './value-list.js';
 
+const SIG_N = SIG_NK & 0xff;
+const SIG_V = SIG_VK & 0xff;
+const SIG_K = SIG_NK >>> 8;
+
 /**
  * Deleted keys and values: nk and vk records left inside unallocated cells. Freed neighbours
  * are coalesced into one free cell, so each 8-byte boundary inside a free cell is tried as the
@@ -26,11 +30,16 @@ export function recoverDeletedRecords(hive: Hive): { keys: RegistryKey[]; values
   const keys: RegistryKey[] = [];
   const valueRecords: { record: KeyValue; relative: number }[] = [];
   const ignore = (): void => {};
+  const bytes = view.bytes;
   for (const bin of hive.bins) {
     const binEnd = bin.offset + bin.size;
+    // One bounds check per bin; the scan then reads the bytes directly (every 8-byte slot of
+    // free space is a candidate, so this loop is the whole cost of the scan).
+    view.check(bin.offset, bin.size);
     let cell = bin.offset + HBIN_HEADER_SIZE;
     while (cell + 8 <= binEnd) {
-      const size = view.i32(cell);
+      const size =
+        bytes[cell]! | (bytes[cell + 1]! << 8) | (bytes[cell + 2]! << 16) | (bytes[cell + 3]! << 24);
       const magnitude = size < 0 ? -size : size;
       if (magnitude < 8 || magnitude % CELL_ALIGNMENT !== 0 || cell + magnitude > binEnd) {
         hive.report(cells.error('cell', cell, `bad cell size ${size}; rest of the hive bin skipped`));
@@ -39,8 +48,10 @@ export function recoverDeletedRecords(hive: Hive): { keys: RegistryKey[]; values
       if (size > 0) {
         const freeEnd = cell + magnitude;
         for (let remnant = cell; remnant + 4 + 2 <= freeEnd; remnant += CELL_ALIGNMENT) {
+          // 'nk' or 'vk' (SIG_NK / SIG_VK, little-endian) after the remnant's old size field.
+          if (bytes[remnant + 5] !== SIG_K || (bytes[remnant + 4] !== SIG_N && bytes[remnant + 4] !== SIG_V))
+            continue;
           const signature = view.u16(remnant + 4);
-          if (signature !== SIG_NK && signature !== SIG_VK) continue;
           // The candidate sees the rest of the free cell as its cell.
           cells.length = freeEnd - remnant - 4;
           cells.allocated = false;
@@ -53,7 +64,7 @@ export function recoverDeletedRecords(hive: Hive): { keys: RegistryKey[]; values
               if (node.name.length === 0) continue;
               const relative = remnant - HIVE_BINS_DATA_OFFSET;
               keys.push(new RegistryKey(hive, node, hive.pathFromParents(relative), true));
-            } else {
+            } else if (signature === SIG_VK) {
               if (cells.length < VK_NAME || VK_NAME + view.u16(data + VK_NAME_LENGTH) > cells.length)
                 continue;
               const record = parseKeyValue(cells, data);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { BufferReader, FormatError, microsToIso } from '../io/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { BufferReader, FormatError, filetimeToMicros, microsToIso } from '../io/index.js';
 import {
   REG_BINARY,
   REG_DWORD,
@@ -14,7 +14,7 @@ import {
   REG_RESOURCE_REQUIREMENTS_LIST,
   REG_SZ,
 } from './constants.js';
-import { openHive } from './hive.js';
+import { openHive, type RegistryKey, type RegistryValue } from './hive.js';
 import {
   BLASTER_FILETIME,
   buildHive,
@@ -26,7 +26,7 @@ import {
   utf16,
   type WriterKey,
 } from './test-support/hive-writer.js';
-import { walkHive, walkKeys } from './walk.js';
+import { visitKeys, walkHive, walkKeys } from './walk.js';
 
 const big = Uint8Array.from({ length: 40_000 }, (_, index) => (index * 7) & 0xff);
 
@@ -201,6 +201,80 @@ describe('openHive on writer-built hives', () => {
       .map((value) => [value.name, value.data, value.keyPath, value.deleted]);
     expect(values).toContainEqual(['Microsoft Inet Xp..', 'teekids.exe', undefined, true]);
     expect(values).toContainEqual(['ImagePath', '%System%\\wins\\svchost.exe', '\\RpcTftpd', true]);
+  });
+
+  it('scans free cells only when deleted records are asked for, with the same result after a walk', async () => {
+    const bytes = buildHive(blasterSpec());
+    const walked = await open(bytes);
+    const scan = vi.spyOn(walked, 'recoverDeleted');
+    const visited: string[] = [];
+    visitKeys(walked, (key) => {
+      visited.push(key.path);
+      for (const value of key.values()) expect(value.data).toBeDefined();
+    });
+    expect(visited).toEqual([...walkKeys(walked)].map((key) => key.path));
+    expect([...walkHive(walked, { deleted: false })].some((row) => row.kind === 'key' && row.deleted)).toBe(
+      false,
+    );
+    expect(scan).not.toHaveBeenCalled();
+    const late = walked.recoverDeleted();
+    expect(walked.recoverDeleted()).toBe(late);
+    // A hive scanned before any walk finds the same records.
+    const fresh = (await open(bytes)).recoverDeleted();
+    const describeKeys = (keys: RegistryKey[]) =>
+      keys.map((key) => [
+        key.path,
+        key.offset,
+        key.lastWrite,
+        key.values().map((value) => [value.name, value.data]),
+      ]);
+    const describeValues = (values: RegistryValue[]) =>
+      values.map((value) => [value.name, value.offset, value.keyPath, value.data]);
+    expect(describeKeys(late.keys)).toEqual(describeKeys(fresh.keys));
+    expect(describeValues(late.values)).toEqual(describeValues(fresh.values));
+    expect(late.keys.length + late.values.length).toBeGreaterThan(2);
+    // walkHive with deleted rows uses the same (lazy, cached) scan.
+    const rows = [...walkHive(walked, { meta: false })].filter((row) => row.kind === 'key' && row.deleted);
+    expect(rows.map((row) => (row.kind === 'key' ? row.path : ''))).toEqual(late.keys.map((key) => key.path));
+  });
+
+  it('value(name) finds what values() lists, case-insensitively, the default value included', async () => {
+    const hive = await open(buildHive(blasterSpec()));
+    let lookups = 0;
+    for (const key of walkKeys(hive)) {
+      for (const value of key.values()) {
+        const found = key.value(value.name.toUpperCase());
+        expect(found?.offset).toBe(
+          key.values().find((other) => other.name.toLowerCase() === value.name.toLowerCase())?.offset,
+        );
+        expect([found?.name, found?.keyPath, found?.data]).toEqual([value.name, key.path, value.data]);
+        lookups += 1;
+      }
+      expect(key.value('no such value')).toBeUndefined();
+    }
+    expect(lookups).toBeGreaterThan(10);
+    expect(hive.getKey('Microsoft\\Windows\\CurrentVersion\\Run')!.value('')!.data).toBe('default');
+    expect(hive.errorCount).toBe(0);
+  });
+
+  it('keeps a key or value readable after the walk moved on (fields read from the hive bytes)', async () => {
+    const hive = await open(buildHive(blasterSpec()));
+    const keys = [...walkKeys(hive)];
+    const values = keys.flatMap((key) => key.values());
+    const run = keys.find((key) => key.path === '\\Microsoft\\Windows\\CurrentVersion\\Run')!;
+    expect(run.lastWrite).toBe(
+      run.node.lastWrittenFiletime === 0n ? undefined : filetimeToMicros(run.node.lastWrittenFiletime),
+    );
+    expect(run.valueCount).toBe(run.node.valueCount);
+    const blaster = values.find((value) => value.name === 'windows auto update')!;
+    expect([blaster.data, blaster.type, blaster.size, blaster.record.name, blaster.keyPath]).toEqual([
+      'msblast.exe',
+      REG_SZ,
+      24,
+      'windows auto update',
+      run.path,
+    ]);
+    expect(blaster.raw).toBe(blaster.raw);
   });
 
   it('walkHive yields JSON rows: info, keys, deleted keys, orphan values, errors', async () => {

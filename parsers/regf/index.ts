@@ -26,6 +26,7 @@ export {
   type OrphanValueRow,
   type ValueRow,
   valueRow,
+  visitKeys,
   type WalkOptions,
   walkHive,
   walkKeys,

@@ -1,4 +1,5 @@
-import { decodeLatin1, decodeUtf16 } from '../io/fast-text.js';
+import type { ByteView } from '../io/index.js';
+import { latin1Text as decodeLatin1, utf16Text as decodeUtf16 } from '../io/short-text.js';
 import type { HiveCells } from './cell.js';
 import {
   KEY_COMP_NAME,
@@ -34,23 +35,30 @@ export interface KeyNode {
   name: string;
 }
 
-/** Parses the nk record whose cell data starts at absolute `data` (cell length in `cells.length`). */
-export function parseKeyNode(cells: HiveCells, data: number): KeyNode {
+/**
+ * Checks the nk record whose cell data starts at absolute `data` (cell length in
+ * `cells.length`: signature, fixed part and name inside the cell) and returns its name. The
+ * other fields sit at fixed offsets inside the checked part, so they can be read later
+ * straight from the view without another check (the hive bytes never change once open).
+ */
+export function keyNodeName(cells: HiveCells, data: number): string {
   const view = cells.view;
   if (cells.length < 2 || view.u16(data) !== SIG_NK) {
     throw cells.error('nk', data - 4, 'missing nk signature');
   }
-  cells.need(data, NK_NAME, 'nk');
-  const flags = view.u16(data + NK_FLAGS);
+  if (cells.length < NK_NAME) cells.need(data, NK_NAME, 'nk');
   const nameLength = view.u16(data + NK_NAME_LENGTH);
-  cells.need(data, NK_NAME + nameLength, 'nk');
-  const name =
-    flags & KEY_COMP_NAME
-      ? decodeLatin1(view, data + NK_NAME, nameLength)
-      : decodeUtf16(view, data + NK_NAME, nameLength);
+  if (cells.length < NK_NAME + nameLength) cells.need(data, NK_NAME + nameLength, 'nk');
+  return view.u16(data + NK_FLAGS) & KEY_COMP_NAME
+    ? decodeLatin1(view, data + NK_NAME, nameLength)
+    : decodeUtf16(view, data + NK_NAME, nameLength);
+}
+
+/** All fields of an nk already checked by `keyNodeName`. */
+export function readKeyNode(view: ByteView, data: number, name: string): KeyNode {
   return {
     offset: data - 4,
-    flags,
+    flags: view.u16(data + NK_FLAGS),
     lastWrittenFiletime: view.u64(data + NK_LAST_WRITTEN),
     parent: view.u32(data + NK_PARENT),
     subkeyCount: view.u32(data + NK_SUBKEY_COUNT),
@@ -62,4 +70,9 @@ export function parseKeyNode(cells: HiveCells, data: number): KeyNode {
     classNameLength: view.u16(data + NK_CLASS_NAME_LENGTH),
     name,
   };
+}
+
+/** Parses the nk record whose cell data starts at absolute `data` (cell length in `cells.length`). */
+export function parseKeyNode(cells: HiveCells, data: number): KeyNode {
+  return readKeyNode(cells.view, data, keyNodeName(cells, data));
 }

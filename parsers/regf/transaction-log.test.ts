@@ -1,5 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BufferReader } from '../io/index.js';
+import { BufferReader, FileReader } from '../io/index.js';
 import { REG_DWORD, REG_SZ } from './constants.js';
 import { openHive } from './hive.js';
 import { marvin32 } from './marvin32.js';
@@ -66,6 +69,30 @@ describe('new-format logs (HvLE)', () => {
   const base = buildHive(spec(['Alerter'], 10));
   const step1 = buildHive(spec(['Alerter', 'RpcPatch'], 11));
   const step2 = buildHive(spec(['Alerter', 'RpcPatch', 'RpcTftpd'], 12));
+
+  it('replays in place for a FileReader and on a copy for a caller buffer, with the same result', async () => {
+    const primary = Buffer.from(dirty(base, 11, 10));
+    const before = Buffer.from(primary);
+    const log1 = buildNewLog(base, [step1], 10);
+    const log2 = buildNewLog(step1, [step2], 11);
+    const logs = () => [new BufferReader(log1, 'SYSTEM.LOG1'), new BufferReader(log2, 'SYSTEM.LOG2')];
+    // A Node Buffer given by the caller: `Buffer#slice` would share memory, the replay must not.
+    const fromBuffer = await openHive(new BufferReader(primary, 'SYSTEM'), { logs: logs() });
+    expect(primary.equals(before)).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'regf-replay-'));
+    try {
+      const path = join(dir, 'SYSTEM');
+      writeFileSync(path, primary);
+      const reader = await FileReader.open(path);
+      const fromFile = await openHive(reader, { logs: logs() });
+      await reader.close();
+      expect(readFileSync(path).equals(before)).toBe(true);
+      expect(Buffer.from(fromFile.bytes).equals(Buffer.from(fromBuffer.bytes))).toBe(true);
+      expect(names(fromFile)).toEqual(['Alerter', 'RpcPatch', 'RpcTftpd']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('applies entries in sequence order across two logs', async () => {
     const primary = dirty(base, 11, 10);

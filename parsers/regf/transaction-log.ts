@@ -66,6 +66,8 @@ export async function replayTransactionLogs(
   base: BaseBlock,
   readers: RandomAccessReader[],
   report: (error: FormatError) => void,
+  /** True when `primary` is ours to change (read fresh from a file): replay then works in place. */
+  owned = false,
 ): Promise<{ bytes: Uint8Array; logs: LogReplay[] }> {
   const logs: LogFile[] = [];
   for (const reader of readers) {
@@ -78,7 +80,7 @@ export async function replayTransactionLogs(
       report(error.withFile(reader.name));
     }
   }
-  const work = new Growable(primary);
+  const work = new Growable(primary, owned);
   const applied: LogReplay[] = [];
   const newLogs = logs.filter((log) => log.base.fileType === FILE_TYPE_LOG_NEW);
   const oldLogs = logs.filter(
@@ -104,12 +106,14 @@ export async function replayTransactionLogs(
   return { bytes: work.bytes, logs: applied };
 }
 
-/** A copy of the primary file that grows as logs extend the hive bins data. */
+/** The primary file's bytes (a copy unless owned) that grow as logs extend the hive bins data. */
 class Growable {
   bytes: Uint8Array;
   view: ByteView;
-  constructor(primary: Uint8Array) {
-    this.bytes = primary.slice();
+  constructor(primary: Uint8Array, owned: boolean) {
+    // A buffer the caller may still see (a BufferReader's) is copied; a fresh one is not, so
+    // replaying a large hive does not hold it twice.
+    this.bytes = owned ? primary : Uint8Array.prototype.slice.call(primary);
     this.view = new ByteView(this.bytes, 0, FORMAT, 'hive');
   }
   ensure(size: number): void {

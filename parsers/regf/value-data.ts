@@ -1,5 +1,5 @@
-import { decodeLatin1, decodeUtf16 } from '../io/fast-text.js';
 import type { ByteView } from '../io/index.js';
+import { latin1Text as decodeLatin1, utf16Text as decodeUtf16 } from '../io/short-text.js';
 import {
   REG_DWORD,
   REG_DWORD_BIG_ENDIAN,
@@ -49,12 +49,14 @@ export function decodeValueData(type: number, view: ByteView, offset: number, le
 
 function looksSingleByte(view: ByteView, offset: number, length: number): boolean {
   if (length < 2) return length === 1;
-  const bytes = view.subarray(offset, length);
+  view.check(offset, length);
+  const bytes = view.bytes;
+  const end = offset + length;
   let firstZero = -1;
-  for (let index = 0; index < bytes.length; index += 1) {
+  for (let index = offset; index < end; index += 1) {
     const byte = bytes[index]!;
     if (byte === 0) {
-      firstZero = index;
+      firstZero = index - offset;
       break;
     }
     if (byte < 0x20 || byte > 0x7e) return false;
@@ -63,7 +65,7 @@ function looksSingleByte(view: ByteView, offset: number, length: number): boolea
   // UTF-16 text of Latin letters has a zero at index 1; CJK text may be all printable bytes
   // but its terminator is followed by nothing or by more text, never by a lone NUL at an odd end.
   if (firstZero < 2) return false;
-  for (let index = firstZero + 1; index < bytes.length; index += 1) if (bytes[index] !== 0) return false;
+  for (let index = offset + firstZero + 1; index < end; index += 1) if (bytes[index] !== 0) return false;
   return length % 2 === 1 || firstZero % 2 === 1;
 }
 

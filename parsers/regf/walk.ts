@@ -1,4 +1,5 @@
 import { microsToIso } from '../io/index.js';
+import { hexText } from '../io/short-text.js';
 import { HIVE_BINS_DATA_OFFSET, MAX_KEY_DEPTH } from './constants.js';
 import type { Hive, RegistryKey, RegistryValue } from './hive.js';
 
@@ -81,21 +82,13 @@ export interface WalkOptions {
   meta?: boolean;
 }
 
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
-
-function hex(bytes: Uint8Array): string {
-  let text = '';
-  for (let index = 0; index < bytes.length; index += 1) text += HEX[bytes[index]!];
-  return text;
-}
-
 export function valueRow(value: RegistryValue): ValueRow {
   const data = value.data;
   let out: string | string[] | number;
   let isHex = false;
   if (typeof data === 'bigint') out = data.toString();
   else if (data instanceof Uint8Array) {
-    out = hex(data);
+    out = hexText(data);
     isHex = true;
   } else out = data;
   return {
@@ -111,12 +104,11 @@ export function valueRow(value: RegistryValue): ValueRow {
 }
 
 export function keyRow(key: RegistryKey): KeyRow {
-  const lastWrite = key.lastWrite;
   return {
     kind: 'key',
     path: key.path,
     name: key.name,
-    lastWrite: lastWrite === undefined ? null : microsToIso(lastWrite),
+    lastWrite: key.lastWriteIso() ?? null,
     className: key.className ?? null,
     flags: key.flags,
     subkeyCount: key.subkeyCount,
@@ -131,11 +123,14 @@ export function keyRow(key: RegistryKey): KeyRow {
  * Every key of the hive, depth first from the root, each visited once (a cell seen twice, as in
  * a cycle or a shared subkey list, is reported and not walked again), then the recovered
  * deleted keys and unclaimed deleted values, then errors. Synchronous: the hive is in memory.
+ * The deleted-record scan runs only when `deleted` is on (it is the hive's lazy
+ * `recoverDeleted()`).
  */
 export function* walkHive(hive: Hive, options: WalkOptions = {}): Generator<HiveRow> {
   const meta = options.meta ?? true;
   if (meta) yield infoRow(hive);
-  for (const key of walkKeys(hive)) yield keyRow(key);
+  const walker = new KeyWalker(hive);
+  for (let key = walker.next(); key !== undefined; key = walker.next()) yield keyRow(key);
   if (options.deleted ?? true) {
     const { keys, values } = hive.recoverDeleted();
     for (const key of keys) yield keyRow(key);
@@ -154,30 +149,82 @@ export function* walkHive(hive: Hive, options: WalkOptions = {}): Generator<Hive
 
 /** The allocated key tree, depth first, each key node once, depth bounded. */
 export function* walkKeys(hive: Hive): Generator<RegistryKey> {
-  const root = hive.root();
-  if (root === undefined) return;
-  const seen = new Uint8Array(Math.ceil(hive.cells.dataEnd / 64) + 1);
-  const mark = (offset: number): boolean => {
+  const walker = new KeyWalker(hive);
+  for (let key = walker.next(); key !== undefined; key = walker.next()) yield key;
+}
+
+/**
+ * Calls `visit` for every key of the allocated tree, in the order and with the guarantees of
+ * `walkKeys`, without a generator step per key (the fastest way to walk a whole hive).
+ */
+export function visitKeys(hive: Hive, visit: (key: RegistryKey) => void): void {
+  const walker = new KeyWalker(hive);
+  for (let key = walker.next(); key !== undefined; key = walker.next()) visit(key);
+}
+
+/**
+ * Depth-first walk state: pending keys and their depths in two parallel stacks, key nodes
+ * already reached in a bitset over 8-byte cell slots (1 bit per 8 bytes of hive: 3 MiB for a
+ * 200 MB hive, no per-key entry). A key's subkeys are read when the next key is asked for,
+ * so errors stay in the order the caller met them.
+ */
+class KeyWalker {
+  private readonly hive: Hive;
+  private readonly seen: Uint8Array;
+  private readonly keys: RegistryKey[] = [];
+  private readonly depths: number[] = [];
+  private last: RegistryKey | undefined;
+  private lastDepth = 0;
+
+  constructor(hive: Hive) {
+    this.hive = hive;
+    const root = hive.root();
+    this.seen = new Uint8Array(root === undefined ? 0 : Math.ceil(hive.cells.dataEnd / 64) + 1);
+    if (root === undefined) return;
+    this.mark(root.offset);
+    this.keys.push(root);
+    this.depths.push(0);
+  }
+
+  private mark(offset: number): boolean {
     const slot = offset >>> 3;
     const bit = 1 << (slot & 7);
     const index = slot >>> 3;
+    const seen = this.seen;
     if (seen[index]! & bit) return false;
     seen[index] = seen[index]! | bit;
     return true;
-  };
-  mark(root.offset);
-  const stack: { key: RegistryKey; depth: number }[] = [{ key: root, depth: 0 }];
-  while (stack.length > 0) {
-    const { key, depth } = stack.pop()!;
-    yield key;
+  }
+
+  next(): RegistryKey | undefined {
+    if (this.last !== undefined) this.expand(this.last, this.lastDepth);
+    const key = this.keys.pop();
+    this.last = key;
+    if (key !== undefined) this.lastDepth = this.depths.pop()!;
+    return key;
+  }
+
+  private expand(key: RegistryKey, depth: number): void {
+    const hive = this.hive;
     if (depth >= MAX_KEY_DEPTH) {
       hive.report(hive.cells.error('nk', key.offset, `keys nested deeper than ${MAX_KEY_DEPTH}`));
-      continue;
+      return;
     }
-    const children = key.subkeys();
-    for (let index = children.length - 1; index >= 0; index -= 1) {
-      const child = children[index]!;
-      if (!mark(child.offset)) {
+    // The children go straight onto the stack, then are reversed in place (the first child
+    // is walked first) and marked last to first, dropping any reached before.
+    const keys = this.keys;
+    const start = keys.length;
+    key.appendSubkeys(keys);
+    const end = keys.length;
+    for (let low = start, high = end - 1; low < high; low += 1, high -= 1) {
+      const swap = keys[low]!;
+      keys[low] = keys[high]!;
+      keys[high] = swap;
+    }
+    let kept = start;
+    for (let index = start; index < end; index += 1) {
+      const child = keys[index]!;
+      if (!this.mark(child.offset)) {
         hive.report(
           hive.cells.error(
             'nk',
@@ -187,8 +234,11 @@ export function* walkKeys(hive: Hive): Generator<RegistryKey> {
         );
         continue;
       }
-      stack.push({ key: child, depth: depth + 1 });
+      keys[kept] = child;
+      kept += 1;
+      this.depths.push(depth + 1);
     }
+    if (kept < end) keys.length = kept;
   }
 }
 
