@@ -56,9 +56,12 @@ export class ByteView {
     return this.bytes[offset]!;
   }
 
+  // The hot little-endian reads compose bytes with the bounds test inline: in V8 this beats a
+  // method call plus DataView on cold code (about 10% of a hive walk).
   u16(offset: number): number {
-    this.check(offset, 2);
-    return this.data.getUint16(offset, true);
+    const bytes = this.bytes;
+    if (!((offset | 0) === offset && offset >= 0 && offset + 2 <= bytes.length)) this.check(offset, 2);
+    return bytes[offset]! | (bytes[offset + 1]! << 8);
   }
 
   u16be(offset: number): number {
@@ -72,8 +75,12 @@ export class ByteView {
   }
 
   u32(offset: number): number {
-    this.check(offset, 4);
-    return this.data.getUint32(offset, true);
+    const bytes = this.bytes;
+    if (!((offset | 0) === offset && offset >= 0 && offset + 4 <= bytes.length)) this.check(offset, 4);
+    return (
+      (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16)) +
+      bytes[offset + 3]! * 0x1000000
+    );
   }
 
   u32be(offset: number): number {
@@ -82,8 +89,11 @@ export class ByteView {
   }
 
   i32(offset: number): number {
-    this.check(offset, 4);
-    return this.data.getInt32(offset, true);
+    const bytes = this.bytes;
+    if (!((offset | 0) === offset && offset >= 0 && offset + 4 <= bytes.length)) this.check(offset, 4);
+    return (
+      bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)
+    );
   }
 
   u64(offset: number): bigint {

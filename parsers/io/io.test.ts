@@ -44,6 +44,15 @@ describe('ByteView', () => {
     expect(() => view.u8(-1)).toThrow(FormatError);
   });
 
+  it('refuses fractional offsets and reads signed and unsigned values alike', () => {
+    expect(() => view.u32(1.5)).toThrow(FormatError);
+    expect(() => view.u16(0.5)).toThrow(FormatError);
+    const high = new ByteView(Uint8Array.from([0xff, 0xff, 0xff, 0xff]));
+    expect(high.u32(0)).toBe(0xffffffff);
+    expect(high.i32(0)).toBe(-1);
+    expect(high.u16(0)).toBe(0xffff);
+  });
+
   it('copies really copy, even over a Node Buffer', () => {
     const buffer = Buffer.from([1, 2, 3, 4]);
     const copy = new ByteView(buffer).copy(0, 4);

@@ -276,8 +276,8 @@ export class RegistryKey {
   declare readonly deleted: boolean;
   declare readonly name: string;
   /** Absolute offset of the nk record (the cell data, after the size field). */
-  declare private readonly at: number;
-  declare private nodeCache: KeyNode | undefined;
+  private declare readonly at: number;
+  private declare nodeCache: KeyNode | undefined;
 
   /**
    * From a parsed `KeyNode`, or (internal) from the absolute data offset of an nk record
@@ -542,13 +542,13 @@ export class RegistryValue {
   /** Path of the key holding the value (undefined for recovered values with no known key). */
   declare readonly keyPath: string | undefined;
   /** Absolute offset of the vk record (the cell data, after the size field). */
-  declare private readonly at: number;
-  declare private nameCache: string | undefined;
-  declare private recordCache: KeyValue | undefined;
+  private declare readonly at: number;
+  private declare nameCache: string | undefined;
+  private declare recordCache: KeyValue | undefined;
   /** Where single-cell or inline data sits in the hive view; -1: in `rawBytes`; -2: not read yet. */
-  declare private dataAt: number;
-  declare private dataLength: number;
-  declare private rawBytes: Uint8Array | undefined;
+  private declare dataAt: number;
+  private declare dataLength: number;
+  private declare rawBytes: Uint8Array | undefined;
 
   /**
    * From a parsed `KeyValue`, or (internal) from the absolute data offset of a vk record
