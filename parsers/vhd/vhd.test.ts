@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../io/format-error.js';
+import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
 import { crc32c, detectVhd, detectVhdx, openVhd, openVhdx } from './index.js';
 import { writeVhd } from './test-vhd-writer.js';
 import { writeLogEntry } from './test-vhdx-log-writer.js';
@@ -418,19 +418,14 @@ describe.skipIf(!hasQemu)('VHDX made by qemu-img', () => {
   });
 });
 
-const corpus =
-  [join(__dirname, '..', '..', '..', 'shared', 'corpus', 'image'), '/work/shared/corpus/image'].find(
-    (candidate) => existsSync(candidate),
-  ) ?? 'absent';
-const corpusVhd = join(corpus, 'log2timeline_dfvfs__image.vhd.gz');
+const corpusVhd = 'image/log2timeline_dfvfs__image.vhd.gz';
 const hasImgCat: boolean = spawnSync('sh', ['-c', 'command -v img_cat']).status === 0;
-if (!existsSync(corpusVhd) || !hasImgCat)
-  console.warn('vhd corpus test skipped: image.vhd.gz or img_cat absent');
+if (!hasImgCat) console.warn('vhd corpus tests skipped: img_cat absent');
+const vhdCorpus = skipUnlessCorpus('vhd corpus test', corpusVhd);
 
-describe.skipIf(!existsSync(corpusVhd) || !hasImgCat)('corpus: dfvfs image.vhd', () => {
+describe.skipIf(vhdCorpus.skip || !hasImgCat)('corpus: dfvfs image.vhd', () => {
   it('reads every byte as img_cat (libvhdi) does, reporting the bad footer checksum', async () => {
-    const path = join(dir, 'image.vhd');
-    writeFileSync(path, gunzipSync(readFileSync(corpusVhd)));
+    const path = await openCorpusFile(corpusVhd);
     const image = await openVhd(path);
     const ours = await image.read(0, image.size);
     const reference = spawnSync('img_cat', [path], { maxBuffer: 64 * 1024 * 1024 }).stdout;
@@ -446,14 +441,14 @@ describe.skipIf(!existsSync(corpusVhd) || !hasImgCat)('corpus: dfvfs image.vhd',
   });
 });
 
-const corpusCharlie = join(corpus, 'Velocidex_go-ntfs__charlie.dd.gz');
-describe.skipIf(!existsSync(corpusCharlie) || !hasImgCat)(
+const corpusCharlie = 'image/Velocidex_go-ntfs__charlie.dd.gz';
+const charlieCorpus = skipUnlessCorpus('vhd corpus test on charlie.dd', corpusCharlie);
+describe.skipIf(charlieCorpus.skip || !hasImgCat)(
   'corpus: go-ntfs charlie.dd (a fixed VHD named .dd)',
   () => {
     it('is detected by its footer, reported truncated, and reads as img_cat (libvhdi) reads it', async () => {
-      const path = join(dir, 'charlie.dd');
-      const bytes = gunzipSync(readFileSync(corpusCharlie));
-      writeFileSync(path, bytes);
+      const path = await openCorpusFile(corpusCharlie);
+      const bytes = readFileSync(path);
       expect(detectVhd(bytes.subarray(0, 512), path)).toBe(false);
       expect(detectVhd(bytes.subarray(0, 512), path, bytes.subarray(bytes.length - 512))).toBe(true);
       const image = await openVhd(path);

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../io/format-error.js';
+import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
 import { detectVmdk, openVmdk, parseDescriptor } from './index.js';
 
 const hasQemu = ['qemu-img', 'qemu-io'].every(
@@ -237,16 +238,11 @@ describe.skipIf(!hasQemu)('VMDK made by qemu-img', () => {
   });
 });
 
-const corpus =
-  [join(__dirname, '..', '..', '..', 'shared', 'corpus', 'image'), '/work/shared/corpus/image'].find(
-    (candidate) => existsSync(candidate),
-  ) ?? 'absent';
-const corpusVmdk = join(corpus, 'log2timeline_plaso__image.vmdk');
-const corpusReady = existsSync(corpusVmdk) && hasQemu;
-if (!corpusReady) console.warn('vmdk corpus test skipped: image.vmdk or qemu-img absent');
+const corpus = skipUnlessCorpus('vmdk corpus test', 'image/log2timeline_plaso__image.vmdk');
 
-describe.skipIf(!corpusReady)('corpus: plaso image.vmdk', () => {
+describe.skipIf(corpus.skip || !hasQemu)('corpus: plaso image.vmdk', () => {
   it('reads every byte as qemu-img convert and img_cat do (the file was renamed from image.vmdk)', async () => {
+    const corpusVmdk = await openCorpusFile('image/log2timeline_plaso__image.vmdk');
     const image = await openVmdk(corpusVmdk);
     expect(image.info.extents).toEqual([{ type: 'SPARSE', sectors: image.size / 512, file: 'image.vmdk' }]);
     const ours = await image.read(0, image.size);

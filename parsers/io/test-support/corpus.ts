@@ -80,9 +80,10 @@ export function skipUnlessCorpus(what: string, ...relatives: string[]): CorpusSk
   const missing =
     root === undefined ? relatives : relatives.filter((relative) => !existsSync(join(root, relative)));
   if (missing.length === 0) return { skip: false, message: '' };
-  const where =
-    root === undefined ? 'no corpus (../shared/corpus, or set BLASTER_TRIAGE_CORPUS)' : `absent from ${root}`;
-  const message = `${what} skipped: ${missing.join(', ')} ${where}`;
+  const message =
+    root === undefined
+      ? `${what} skipped: no corpus (../shared/corpus beside the repository, or BLASTER_TRIAGE_CORPUS) for ${missing.join(', ')}`
+      : `${what} skipped: ${missing.join(', ')} absent from ${root}`;
   console.warn(message);
   return { skip: true, message };
 }
