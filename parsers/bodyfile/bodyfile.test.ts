@@ -3,20 +3,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LineFormatError } from '../io/line-errors.js';
 import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
+import { mulberry32 } from '../io/test-support/random.js';
 import { type BodyfileRecord, parseBodyTime } from './body-line.js';
 import { parseBodyfile } from './bodyfile.js';
 import { splitName, unescapeName } from './name.js';
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 const files = {
   plaso: 'listing/log2timeline_plaso__bodyfile',
@@ -333,7 +323,7 @@ describe('generated lines', () => {
   });
 
   it('random bytes and mutated lines never throw (fixed seed)', async () => {
-    const random = prng(7);
+    const random = mulberry32(7);
     const base = Buffer.from(
       Array.from(
         { length: 30 },

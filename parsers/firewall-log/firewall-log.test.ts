@@ -3,21 +3,10 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LineFormatError } from '../io/line-errors.js';
 import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
+import { mulberry32 } from '../io/test-support/random.js';
 import type { FirewallLogRecord } from './entry.js';
 import { type FirewallLogOptions, parseFirewallLog } from './firewall-log.js';
 import { XP_SP2_FIELDS } from './header.js';
-
-/** mulberry32: small seeded PRNG for reproducible hostile inputs. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 const plasoLog = 'firewall/log2timeline_plaso__windows_firewall.log';
 const betaHydriGz = 'firewall/BetaHydri_ParseFirewallLog__pfirewall.log.gz';
@@ -376,7 +365,7 @@ describe('damaged lines', () => {
   });
 
   it('binary garbage and a huge line without newline stay bounded', async () => {
-    const random = prng(0x5eed);
+    const random = mulberry32(0x5eed);
     const garbage = new Uint8Array(200_000).map(() => random() & 0xff);
     const head = Buffer.from(writeLog({ ...XP_HEADER, rows: [blasterProbe(2505)] }));
     const { parser, records } = await parseAll(Buffer.concat([head, garbage, Buffer.alloc(100_000, 0x41)]), {
@@ -392,7 +381,7 @@ describe('damaged lines', () => {
     const base = Buffer.from(
       writeLog({ ...XP_HEADER, rows: Array.from({ length: 40 }, (_, i) => blasterProbe(2500 + i)) }),
     );
-    const random = prng(42);
+    const random = mulberry32(42);
     for (let round = 0; round < 200; round++) {
       const copy = Buffer.from(base);
       for (let k = 0; k < 8; k++) copy[random() % copy.length] = random() & 0xff;

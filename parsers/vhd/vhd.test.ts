@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../io/format-error.js';
 import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
+import { xorshift32 } from '../io/test-support/random.js';
 import { crc32c, detectVhd, detectVhdx, openVhd, openVhdx } from './index.js';
 import { writeVhd } from './test-vhd-writer.js';
 import { writeLogEntry } from './test-vhdx-log-writer.js';
@@ -19,21 +20,9 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x100000000;
-  };
-}
-
 /** 8 MiB of media: random runs, zero runs (left sparse by qemu) and text. */
 function makeMedia(): Uint8Array {
-  const random = seeded(5);
+  const random = xorshift32(5);
   const media = new Uint8Array(8 * 1024 * 1024);
   for (let start = 0; start < media.length; start += 256 * 1024) {
     const kind = Math.floor(random() * 3);
@@ -151,7 +140,7 @@ describe.skipIf(!hasQemu)('VHD made by qemu-img', () => {
 
   it('survives mutated footers, headers and BATs: typed errors only', async () => {
     const original = readFileSync(join(dir, 'dynamic.vhd'));
-    const random = seeded(77);
+    const random = xorshift32(77);
     for (let round = 0; round < 60; round += 1) {
       const bytes = Buffer.from(original);
       for (let m = 0; m < 4; m += 1) {
@@ -369,7 +358,7 @@ describe.skipIf(!hasQemu)('VHDX made by qemu-img', () => {
     spawnSync('qemu-img', ['check', '-r', 'all', join(dir, 'replayed.vhdx')]);
     expect(sha256(qemuRaw(join(dir, 'replayed.vhdx'), 'vhdx'))).toBe(sha256(expected));
     // Damaged log entries (the entry is 4 sectors): typed errors, never a partial replay.
-    const random = seeded(8);
+    const random = xorshift32(8);
     for (let round = 0; round < 30; round += 1) {
       const bytes = Buffer.from(extended);
       const at = logOffset + Math.floor(random() * 4 * 4096);
@@ -381,7 +370,7 @@ describe.skipIf(!hasQemu)('VHDX made by qemu-img', () => {
 
   it('survives mutated headers, region tables, metadata and BAT: typed errors only', async () => {
     const original = readFileSync(join(dir, 'dynamic.vhdx'));
-    const random = seeded(31);
+    const random = xorshift32(31);
     const bat = original.indexOf(Buffer.from('metadata', 'latin1'));
     for (let round = 0; round < 60; round += 1) {
       const bytes = Buffer.from(original);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../io/format-error.js';
 import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
+import { xorshift32 } from '../io/test-support/random.js';
 import { detectVmdk, openVmdk, parseDescriptor } from './index.js';
 
 const hasQemu = ['qemu-img', 'qemu-io'].every(
@@ -19,21 +20,9 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x100000000;
-  };
-}
-
 /** 6 MiB: random, zero and text runs of 192 KiB (crossing 64 KiB grains unevenly). */
 const media = (() => {
-  const random = seeded(11);
+  const random = xorshift32(11);
   const bytes = new Uint8Array(6 * 1024 * 1024);
   for (let start = 0; start < bytes.length; start += 192 * 1024) {
     const kind = Math.floor(random() * 3);
@@ -116,7 +105,7 @@ describe.skipIf(!hasQemu)('VMDK made by qemu-img', () => {
       const ours = await image.read(0, image.size);
       expect(sha256(ours)).toBe(sha256(media));
       expect(sha256(ours)).toBe(sha256(qemuRaw(path)));
-      const random = seeded(3);
+      const random = xorshift32(3);
       for (let round = 0; round < 50; round += 1) {
         const offset = Math.floor(random() * image.size);
         const length = Math.min(image.size - offset, Math.floor(random() * 200_000));
@@ -207,7 +196,7 @@ describe.skipIf(!hasQemu)('VMDK made by qemu-img', () => {
   it('survives mutated headers, grain directories and grain tables: typed errors only', async () => {
     for (const subformat of ['monolithicSparse', 'streamOptimized']) {
       const original = readFileSync(join(dir, `${subformat}.vmdk`));
-      const random = seeded(subformat.length);
+      const random = xorshift32(subformat.length);
       for (let round = 0; round < 25; round += 1) {
         const bytes = Buffer.from(original);
         for (let m = 0; m < 6; m += 1) {
