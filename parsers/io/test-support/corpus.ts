@@ -9,7 +9,8 @@
  *    git worktrees (/work/wt/<name>) whose main checkout's sibling is /work/shared/corpus.
  *
  * Gzipped corpus files are never unpacked next to the corpus: `openCorpusFile` gunzips them once
- * per process into a temporary folder under os.tmpdir() (removed when the process exits) and
+ * per process into a temporary folder under os.tmpdir() (removed when the process exits or is
+ * signalled) and
  * checks the SHA-256 and size of the original bytes against MANIFEST.tsv.
  */
 import { createHash } from 'node:crypto';
@@ -124,7 +125,16 @@ function temporaryCache(): string {
   if (cacheDir === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'blaster-triage-corpus-'));
     cacheDir = dir;
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const remove = () => rmSync(dir, { recursive: true, force: true });
+    process.once('exit', remove);
+    // vitest ends its fork workers with SIGTERM, which skips 'exit': clean up, then let the
+    // signal do what it would have done without us (unless someone else handles it).
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+      process.once(signal, () => {
+        remove();
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      });
+    }
   }
   return cacheDir;
 }
