@@ -1,12 +1,6 @@
-/**
- * EVT: every record of the real XP SysEvent.Evt (corpus) and of a ~102 MB wrapped log built
- * from its records, through openEvt and through libevt's evtexport (output to /dev/null).
- */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { corpusPath, openCorpusFile } from '../parsers/io/test-support/corpus.js';
 import {
-  corpusDir,
   ensureWorkDir,
   fileSize,
   type Measurement,
@@ -17,29 +11,20 @@ import {
   toolAvailable,
 } from './lib.js';
 
-const CORPUS_NAME = 'log2timeline_plaso__SysEvent.Evt.gz';
+const CORPUS_NAME = 'evt/log2timeline_plaso__SysEvent.Evt.gz';
 const LARGE_SIZE = 102 * 1024 * 1024;
 const RUNS = 3;
 const LARGE_RUNS = 1;
 
-function findCorpus(): string | undefined {
-  for (const dir of [join(corpusDir, 'evt'), '/work/shared/corpus/evt']) {
-    const path = join(dir, CORPUS_NAME);
-    if (existsSync(path)) return path;
-  }
-  return undefined;
-}
-
 async function prepare(): Promise<{ corpus: string; large: string } | undefined> {
-  const gz = findCorpus();
-  if (gz === undefined) {
-    process.stdout.write(`\n(evt bench skipped: ${CORPUS_NAME} not found under ${corpusDir}/evt)\n`);
+  if (corpusPath(CORPUS_NAME) === undefined) {
+    process.stdout.write(
+      `\n(evt bench skipped: ${CORPUS_NAME} not found in the corpus (../shared/corpus))\n`,
+    );
     return undefined;
   }
   const out = ensureWorkDir();
-  const corpus = join(out, 'SysEvent.Evt');
-  const bytes = gunzipSync(readFileSync(gz));
-  if (fileSize(corpus) !== bytes.length) writeFileSync(corpus, bytes);
+  const corpus = await openCorpusFile(CORPUS_NAME);
   const large = join(out, 'SysEvent-large.Evt');
   // Built in its own process: Linux keeps a process's peak RSS across exec, so building
   // 100 MB here would be billed to every worker this bench spawns afterwards.

@@ -1,44 +1,22 @@
 /**
  * EVTX: every record rendered, ours vs evtxexport -f xml (libevtx-utils), @ts-evtx/core and
  * python-evtx (evtx_dump.py; run on a small subset only: it renders at ~0.4 MB/s), on the corpus
- * (gunzipped into bench/out/evtx-corpus) and on a ~100 MB log built by repeating the chunks of
+ * (gunzipped into a temporary folder, see parsers/io/test-support/corpus.ts) and on a ~100 MB log built by repeating the chunks of
  * the largest System/Security file behind one header (CRCs fixed).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { crc32 } from '../parsers/evtx/crc32.js';
-import {
-  corpusDir,
-  ensureWorkDir,
-  type Measurement,
-  printTable,
-  runMeasured,
-  runWorker,
-  toolAvailable,
-} from './lib.js';
+import { corpusFiles, openCorpusFile } from '../parsers/io/test-support/corpus.js';
+import { ensureWorkDir, type Measurement, printTable, runMeasured, runWorker, toolAvailable } from './lib.js';
 
-// ../shared/corpus from the repository root (worktrees sit one level deeper).
-const source =
-  [join(corpusDir, 'evtx'), join(corpusDir, '..', '..', '..', 'shared', 'corpus', 'evtx')].find((path) =>
-    existsSync(path),
-  ) ?? join(corpusDir, 'evtx');
-if (!existsSync(source)) {
-  process.stdout.write(`\n## evtx\n\nskipped: no corpus at ${source}\n`);
+const corpusNames = corpusFiles('evtx', (name) => name.includes('.evtx'));
+if (corpusNames.length === 0) {
+  process.stdout.write('\n## evtx\n\nskipped: no evtx corpus (../shared/corpus/evtx)\n');
   process.exit(0);
 }
-const out = join(ensureWorkDir(), 'evtx-corpus');
-mkdirSync(out, { recursive: true });
 const files: string[] = [];
-for (const name of readdirSync(source).sort()) {
-  if (!name.includes('.evtx')) continue;
-  const target = join(out, name.replace(/\.gz$/, ''));
-  if (!existsSync(target)) {
-    const bytes = readFileSync(join(source, name));
-    writeFileSync(target, name.endsWith('.gz') ? gunzipSync(bytes) : bytes);
-  }
-  files.push(target);
-}
+for (const name of corpusNames) files.push(await openCorpusFile(name));
 
 /** A valid multi-chunk EVTX of ~targetBytes: one header, the chunks of `base` repeated. */
 function buildLarge(base: string, target: string, targetBytes: number): void {

@@ -8,11 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { corpusDir as findCorpusDir } from '../parsers/io/test-support/corpus.js';
 
 export const benchDir = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(benchDir, '..');
 export const workDir = join(benchDir, 'out');
-export const corpusDir = resolve(repoRoot, '..', 'shared', 'corpus');
+/** The shared corpus (see parsers/io/test-support/corpus.ts for where it is looked for). */
+export const corpusDir = findCorpusDir() ?? resolve(repoRoot, '..', 'shared', 'corpus');
 
 export function ensureWorkDir(): string {
   mkdirSync(workDir, { recursive: true });

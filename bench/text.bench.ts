@@ -5,6 +5,7 @@
  */
 import { closeSync, existsSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 } from '../parsers/io/test-support/random.js';
 import {
   ensureWorkDir,
   fileSize,
@@ -17,17 +18,6 @@ import {
 
 const TARGET_BYTES = Number(process.env.TEXT_BENCH_MB ?? 500) * 1e6;
 const BATCH_CHARS = 4 << 20;
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 /** Streams generated lines to `path` in batches (never the whole file in memory). */
 function generate(path: string, header: string, nextLine: () => string): void {
@@ -50,7 +40,7 @@ function generate(path: string, header: string, nextLine: () => string): void {
 }
 
 function firewallLines(): () => string {
-  const random = prng(2003);
+  const random = mulberry32(2003);
   let seconds = Date.UTC(2003, 7, 11, 8, 0, 0) / 1000;
   let sport = 2500;
   const pad = (n: number) => String(n).padStart(2, '0');
@@ -75,7 +65,7 @@ function firewallLines(): () => string {
 }
 
 function bodyfileLines(): () => string {
-  const random = prng(1988);
+  const random = mulberry32(1988);
   const dirs = [
     'C:/WINDOWS/system32',
     'C:/WINDOWS/system32/drivers',

@@ -1,42 +1,21 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LineFormatError } from '../io/line-errors.js';
+import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
+import { mulberry32 } from '../io/test-support/random.js';
 import { type BodyfileRecord, parseBodyTime } from './body-line.js';
 import { parseBodyfile } from './bodyfile.js';
 import { splitName, unescapeName } from './name.js';
 
-function findCorpus(): string {
-  let dir = resolve(import.meta.dirname, '..', '..');
-  for (let up = 0; up < 4; up++) {
-    const candidate = join(dir, '..', 'shared', 'corpus');
-    if (existsSync(candidate)) return resolve(candidate);
-    dir = resolve(dir, '..');
-  }
-  return resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpus');
-}
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
-const listing = join(findCorpus(), 'listing');
 const files = {
-  plaso: join(listing, 'log2timeline_plaso__bodyfile'),
-  corrupt: join(listing, 'log2timeline_plaso__bodyfile.corrupt'),
-  fls: join(listing, 'log2timeline_dfvfs__fls_bodyfile.txt'),
-  mactimeBody: join(listing, 'log2timeline_dfvfs__mactime.body'),
+  plaso: 'listing/log2timeline_plaso__bodyfile',
+  corrupt: 'listing/log2timeline_plaso__bodyfile.corrupt',
+  fls: 'listing/log2timeline_dfvfs__fls_bodyfile.txt',
+  mactimeBody: 'listing/log2timeline_dfvfs__mactime.body',
 };
-const haveCorpus = Object.values(files).every((path) => existsSync(path));
-if (!haveCorpus) console.warn(`bodyfile corpus tests skipped: ${listing} is absent`);
+const corpus = skipUnlessCorpus('bodyfile corpus tests', ...Object.values(files));
+const readCorpus = async (relative: string) => readFileSync(await openCorpusFile(relative));
 const haveMactime = spawnSync('sh', ['-c', 'command -v mactime']).status === 0;
 if (!haveMactime) console.warn('bodyfile mactime conformance skipped: mactime (sleuthkit) is not installed');
 
@@ -60,9 +39,9 @@ async function parseAll(input: string | Uint8Array) {
 
 const seconds = (value: number) => BigInt(value) * 1_000_000n;
 
-describe.skipIf(!haveCorpus)('real bodyfiles', () => {
+describe.skipIf(corpus.skip)('real bodyfiles', () => {
   it('plaso bodyfile: 24 entries, escapes, pipes, $FILE_NAME, links, fractions, empty UID/GID', async () => {
-    const { parser, records } = await parseAll(readFileSync(files.plaso));
+    const { parser, records } = await parseAll(await readCorpus(files.plaso));
     expect(records).toHaveLength(24);
     expect(parser.commentCount).toBe(1);
     expect(parser.errors.count).toBe(0);
@@ -115,7 +94,7 @@ describe.skipIf(!haveCorpus)('real bodyfiles', () => {
   });
 
   it('bodyfile.corrupt: all three lines are usable; the raw CR in a name is reported', async () => {
-    const { parser, records } = await parseAll(readFileSync(files.corrupt));
+    const { parser, records } = await parseAll(await readCorpus(files.corrupt));
     expect(records.map((r) => r.lineNumber)).toEqual([1, 2, 3]);
     expect(parser.errors.count).toBe(0);
     // Line 2 holds an unescaped carriage return inside the name: fls never writes one.
@@ -141,7 +120,7 @@ describe.skipIf(!haveCorpus)('real bodyfiles', () => {
   });
 
   it('dfvfs fls_bodyfile.txt (CRLF, NTFS attributes and streams)', async () => {
-    const { parser, records } = await parseAll(readFileSync(files.fls));
+    const { parser, records } = await parseAll(await readCorpus(files.fls));
     expect(records).toHaveLength(25);
     expect(parser.errors.count).toBe(0);
     const bad = records.find((r) => r.name === 'D:/$BadClus:$Bad')!;
@@ -221,12 +200,13 @@ describe.skipIf(!haveCorpus)('real bodyfiles', () => {
       return { keys, unreadable };
     }
 
-    it.each(Object.entries(files))('%s: same (name, inode, time, macb) set', async (_label, path) => {
+    it.each(Object.entries(files))('%s: same (name, inode, time, macb) set', async (label, relative) => {
+      const path = await openCorpusFile(relative);
       const { records } = await parseAll(readFileSync(path));
       const ours = ourKeys(records);
       const theirs = mactimeKeys(path);
       expect([...ours.keys].sort()).toEqual([...theirs].sort());
-      if (path === files.plaso) {
+      if (label === 'plaso') {
         // Exact difference: mactime cannot read escaped pipes or empty UID/GID fields.
         expect(ours.unreadable).toEqual([
           '/file\\|with\\|pipes ($FILE_NAME)',
@@ -343,7 +323,7 @@ describe('generated lines', () => {
   });
 
   it('random bytes and mutated lines never throw (fixed seed)', async () => {
-    const random = prng(7);
+    const random = mulberry32(7);
     const base = Buffer.from(
       Array.from(
         { length: 30 },

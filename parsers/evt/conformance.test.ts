@@ -2,27 +2,21 @@
  * Conformance with libevt's evtexport on the real-world corpus and on writer fixtures.
  * Skips (with a warning) when evtexport or the corpus is absent.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BufferReader, FileReader } from '../io/index.js';
+import { corpusFiles, openCorpusFile } from '../io/test-support/corpus.js';
 import { type EvtRecord, openEvt } from './index.js';
 import { blasterDay, buildEvtLog } from './test-support/evt-writer.js';
 import { asExported, evtexportAvailable, runEvtexport } from './test-support/evtexport.js';
 
-// The corpus sits beside the repository (../shared/corpus); worktrees find it at its absolute home.
-const corpusDir =
-  [resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'evt'), '/work/shared/corpus/evt'].find(
-    (dir) => existsSync(dir),
-  ) ?? 'absent';
-const corpusFiles = existsSync(corpusDir)
-  ? readdirSync(corpusDir).filter((name) => /\.evt(\.gz)?$/i.test(name))
-  : [];
+const evtFiles = corpusFiles('evt', /\.evt(\.gz)?$/i);
 const haveTool = evtexportAvailable();
 if (!haveTool) console.warn('evtexport (libevt-utils) not installed: EVT conformance tests skipped');
-if (corpusFiles.length === 0) console.warn(`no EVT corpus at ${corpusDir}: corpus conformance tests skipped`);
+if (evtFiles.length === 0)
+  console.warn('no EVT corpus (../shared/corpus/evt): corpus conformance tests skipped');
 
 const temp = mkdtempSync(join(tmpdir(), 'bt-evt-conf-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
@@ -47,12 +41,10 @@ async function ours(
 
 const JAN_2003 = 1_041_379_200;
 
-describe.skipIf(!haveTool || corpusFiles.length === 0)('corpus logs agree with evtexport', () => {
-  for (const name of corpusFiles) {
-    it(`${name}: live records, numbers, times, IDs, names and strings`, async () => {
-      const path = join(temp, name.replace(/\.gz$/, ''));
-      const raw = readFileSync(join(corpusDir, name));
-      writeFileSync(path, name.endsWith('.gz') ? gunzipSync(raw) : raw);
+describe.skipIf(!haveTool || evtFiles.length === 0)('corpus logs agree with evtexport', () => {
+  for (const name of evtFiles) {
+    it(`${basename(name)}: live records, numbers, times, IDs, names and strings`, async () => {
+      const path = await openCorpusFile(name);
       const mine = await ours(path);
       const items = runEvtexport(path, 'items');
       expect(items.length).toBeGreaterThan(0);

@@ -1,19 +1,14 @@
 /** Hostile input: truncated, zeroed, random and mutated logs never crash, hang or throw untyped errors. */
 import { describe, expect, it } from 'vitest';
 import { BufferReader, FormatError } from '../io/index.js';
+import { mulberry32 } from '../io/test-support/random.js';
 import { openEvt } from './index.js';
 import { blasterDay, buildEvtLog } from './test-support/evt-writer.js';
 
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
+/** Small deterministic PRNG (mulberry32) so failures reproduce: numbers in [0, 1). */
 function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }
 
 /** Opens and walks a log; returns record count, or 'rejected' when openEvt threw a FormatError. */

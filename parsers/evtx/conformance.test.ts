@@ -1,29 +1,21 @@
 /**
- * Conformance against the reference tools on the real-world corpus (/work/shared/corpus/evtx):
+ * Conformance against the reference tools on the real-world corpus (../shared/corpus/evtx):
  * evtxexport -f xml (libevtx-utils) and python-evtx (Debian python3-evtx, its Evtx module).
  * Skipped when the corpus or a tool is absent.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { FileReader } from '../io/index.js';
+import { corpusFiles, openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
 import { type EvtxRecord, openEvtx } from './index.js';
 
-// ../shared/corpus relative to the repository root; worktrees live one level deeper.
-const corpus =
-  [
-    resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'evtx'),
-    resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'corpus', 'evtx'),
-  ].find((path) => existsSync(path)) ??
-  resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'evtx');
-const hasCorpus = existsSync(corpus);
+const corpus = skipUnlessCorpus('evtx conformance', 'evtx');
+const evtxFiles = corpusFiles('evtx', (name) => name.endsWith('.evtx') || name.endsWith('.evtx.gz'));
 const hasEvtxexport = spawnSync('sh', ['-c', 'command -v evtxexport']).status === 0;
 const python = '/usr/bin/python3';
 const hasPythonEvtx = existsSync(python) && spawnSync(python, ['-c', 'import Evtx.Evtx']).status === 0;
-if (!hasCorpus) console.warn(`evtx conformance skipped: no corpus at ${corpus}`);
 if (!hasEvtxexport)
   console.warn('evtx conformance vs evtxexport skipped: evtxexport (libevtx-utils) not installed');
 if (!hasPythonEvtx) console.warn('evtx conformance vs python-evtx skipped: python3-evtx not installed');
@@ -52,24 +44,6 @@ const EXTRA_VS_PYTHON: Record<string, number> = {
   // python-evtx reads the 3 records with a zeroed size copy, but stops the chunk after them.
   'omerbenamram_evtx__sample_with_a_bad_chunk_magic.evtx': 31,
 };
-
-const work = mkdtempSync(join(tmpdir(), 'evtx-conformance-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function corpusFiles(): string[] {
-  if (!hasCorpus) return [];
-  return readdirSync(corpus)
-    .filter((name) => name.endsWith('.evtx') || name.endsWith('.evtx.gz'))
-    .sort();
-}
-
-function materialise(name: string): string {
-  const source = join(corpus, name);
-  if (!name.endsWith('.gz')) return source;
-  const target = join(work, name.slice(0, -3));
-  if (!existsSync(target)) writeFileSync(target, gunzipSync(readFileSync(source)));
-  return target;
-}
 
 async function ours(path: string): Promise<EvtxRecord[]> {
   const reader = await FileReader.open(path);
@@ -175,11 +149,11 @@ const EXPLAINED_VS_EVTXEXPORT: Record<string, Partial<Explained>> = {
   'williballenthin_python-evtx__issue_43.evtx': { invalidUtf16: 1 },
 };
 
-describe.skipIf(!hasCorpus || !hasEvtxexport)('conformance with evtxexport -f xml', () => {
-  for (const name of corpusFiles()) {
-    const file = name.replace(/\.gz$/, '');
+describe.skipIf(corpus.skip || !hasEvtxexport)('conformance with evtxexport -f xml', () => {
+  for (const name of evtxFiles) {
+    const file = basename(name).replace(/\.gz$/, '');
     it(`${file}: every evtxexport record, same ids, times, event ids and data`, async () => {
-      const path = materialise(name);
+      const path = await openCorpusFile(name);
       const output = execFileSync('evtxexport', ['-f', 'xml', path], { maxBuffer: 1 << 30 }).toString('utf8');
       const reference = [...output.matchAll(/^<Event[\s\S]*?^<\/Event>$/gm)].map((match) =>
         summarise(match[0]),
@@ -235,7 +209,7 @@ describe.skipIf(!hasCorpus || !hasEvtxexport)('conformance with evtxexport -f xm
   }
 });
 
-describe.skipIf(!hasCorpus || !hasPythonEvtx)('conformance with python-evtx', () => {
+describe.skipIf(corpus.skip || !hasPythonEvtx)('conformance with python-evtx', () => {
   const script = [
     'import sys, json',
     'import Evtx.Evtx as evtx',
@@ -249,10 +223,10 @@ describe.skipIf(!hasCorpus || !hasPythonEvtx)('conformance with python-evtx', ()
     '                out["err"] = str(e)[:200]',
     '        print(json.dumps(out))',
   ].join('\n');
-  for (const name of corpusFiles()) {
-    const file = name.replace(/\.gz$/, '');
+  for (const name of evtxFiles) {
+    const file = basename(name).replace(/\.gz$/, '');
     it(`${file}: every python-evtx record id and written time (rendered XML on files < 300 kB)`, async () => {
-      const path = materialise(name);
+      const path = await openCorpusFile(name);
       // python-evtx renders at ~0.4 MB/s: full XML only for the small files.
       const full = readFileSync(path).length < 300_000;
       const output = execFileSync(python, ['-c', script, path, full ? '1' : '0'], {

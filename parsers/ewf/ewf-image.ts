@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { ByteView } from '../io/byte-view.js';
 import { FormatError, type FormatErrorRecord } from '../io/format-error.js';
-import { FileReader, type RandomAccessReader, readPastEnd, readView } from '../io/random-access-reader.js';
+import { checkRange, FileReader, type RandomAccessReader, readView } from '../io/random-access-reader.js';
 import { adler32 } from './adler32.js';
 import { type AcquisitionError, parseError2Section } from './error2-section.js';
 import { FILE_HEADER_SIZE, parseFileHeader, signatureOf } from './file-header.js';
@@ -857,15 +857,7 @@ export class EwfImage implements RandomAccessReader {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    if (
-      !Number.isSafeInteger(offset) ||
-      !Number.isSafeInteger(length) ||
-      offset < 0 ||
-      length < 0 ||
-      offset + length > this.size
-    ) {
-      throw readPastEnd(this, offset, length);
-    }
+    checkRange(this, offset, length);
     if (length === 0) return new Uint8Array(0);
     const chunkSize = this.chunkSize;
     const first = Math.floor(offset / chunkSize);

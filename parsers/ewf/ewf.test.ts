@@ -11,9 +11,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../io/format-error.js';
+import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
 import { adler32, detectEwf, openEwf, segmentNaming, segmentPath } from './index.js';
 import { mixedMedia, seededRandom } from './test-media.js';
 
@@ -345,28 +345,24 @@ describe.skipIf(!hasTools)('EWF-E01 made by ewfacquire', () => {
   });
 });
 
-const corpus =
-  [join(__dirname, '..', '..', '..', 'shared', 'corpus', 'image'), '/work/shared/corpus/image'].find(
-    (candidate) => existsSync(candidate),
-  ) ?? 'absent';
-const corpusE01 = join(corpus, 'log2timeline_dfvfs__ext2.split.E01.gz');
-const corpusReady = existsSync(corpusE01) && hasTools;
-if (!corpusReady) console.warn('ewf corpus test skipped: corpus image ext2.split.E01.gz or ewf-tools absent');
+const corpusSegments = [
+  'image/log2timeline_dfvfs__ext2.split.E01.gz',
+  'image/log2timeline_dfvfs__ext2.split.E02.gz',
+];
+const corpus = skipUnlessCorpus('ewf corpus test', ...corpusSegments);
 
-describe.skipIf(!corpusReady)('corpus: dfvfs ext2.split.E01/E02', () => {
+describe.skipIf(corpus.skip || !hasTools)('corpus: dfvfs ext2.split.E01/E02', () => {
   it('reads every byte as ewfexport does and verifies the stored MD5', async () => {
-    for (const n of ['E01', 'E02']) {
-      const gz = readFileSync(join(corpus, `log2timeline_dfvfs__ext2.split.${n}.gz`));
-      writeFileSync(join(dir, `ext2.split.${n}`), gunzipSync(gz));
-    }
-    const image = await openEwf(join(dir, 'ext2.split.E01'));
+    // Both segments gunzip beside each other under their corpus names (…ext2.split.E01/.E02).
+    const [e01] = await Promise.all(corpusSegments.map((segment) => openCorpusFile(segment)));
+    const image = await openEwf(e01!);
     expect(image.info.segments.length).toBe(2);
     const ours = await image.read(0, image.size);
-    const exported = exportRaw(join(dir, 'ext2.split.E01'), 'ext2-export');
+    const exported = exportRaw(e01!, 'ext2-export');
     expect(exported.length).toBe(image.size);
     expect(sha256(ours)).toBe(sha256(exported));
     const result = await image.verify();
-    const tool = spawnSync('ewfverify', ['-q', join(dir, 'ext2.split.E01')], { encoding: 'utf8' });
+    const tool = spawnSync('ewfverify', ['-q', e01!], { encoding: 'utf8' });
     expect(/MD5 hash calculated over data:\s+([0-9a-f]{32})/.exec(tool.stdout)?.[1]).toBe(result.md5);
     expect(result.md5Matches).toBe(true);
     await image.close();

@@ -2,18 +2,9 @@
  * Test helpers: deterministic mixed media (zeros, text, pseudo-random) and a seeded PRNG,
  * so fixtures built by real tools from it are reproducible.
  */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    // xorshift32
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x100000000;
-  };
-}
+import { xorshift32 } from '../io/test-support/random.js';
+
+export const seededRandom = xorshift32;
 
 /** `size` bytes (a multiple of 512) of zeros, repeated text and noise in 64 KiB runs. */
 export function mixedMedia(size: number, seed = 1): Uint8Array {

@@ -1,4 +1,4 @@
-import { FormatError, type RandomAccessReader, readPastEnd } from '../io/index.js';
+import { checkRange, FormatError, type RandomAccessReader } from '../io/index.js';
 import type { ClusterRun } from './fat-table.js';
 
 /** A file's bytes: runs of clusters in the data area, cut to the file size. */
@@ -28,15 +28,7 @@ export class ClusterReader implements RandomAccessReader {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    if (
-      !Number.isSafeInteger(offset) ||
-      !Number.isSafeInteger(length) ||
-      offset < 0 ||
-      length < 0 ||
-      offset + length > this.size
-    ) {
-      throw readPastEnd(this, offset, length);
-    }
+    checkRange(this, offset, length);
     const out = new Uint8Array(length);
     let written = 0;
     let runStart = 0;

@@ -1,42 +1,17 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { createReadStream, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { LineFormatError } from '../io/line-errors.js';
+import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
+import { mulberry32 } from '../io/test-support/random.js';
 import type { FirewallLogRecord } from './entry.js';
 import { type FirewallLogOptions, parseFirewallLog } from './firewall-log.js';
 import { XP_SP2_FIELDS } from './header.js';
 
-/** The shared corpus sits beside the repository (../shared/corpus); worktrees are one level deeper. */
-function findCorpus(): string {
-  let dir = resolve(import.meta.dirname, '..', '..');
-  for (let up = 0; up < 4; up++) {
-    const candidate = join(dir, '..', 'shared', 'corpus');
-    if (existsSync(candidate)) return resolve(candidate);
-    dir = resolve(dir, '..');
-  }
-  return resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpus');
-}
-
-/** mulberry32: small seeded PRNG for reproducible hostile inputs. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
-const corpusRoot = findCorpus();
-const corpus = join(corpusRoot, 'firewall');
-if (!existsSync(corpus)) console.warn(`firewall-log corpus tests skipped: ${corpus} is absent`);
-const plasoLog = join(corpus, 'log2timeline_plaso__windows_firewall.log');
-const betaHydriGz = join(corpus, 'BetaHydri_ParseFirewallLog__pfirewall.log.gz');
+const plasoLog = 'firewall/log2timeline_plaso__windows_firewall.log';
+const betaHydriGz = 'firewall/BetaHydri_ParseFirewallLog__pfirewall.log.gz';
+const plasoCorpus = skipUnlessCorpus('firewall-log plaso corpus tests', plasoLog);
+const betaHydriCorpus = skipUnlessCorpus('firewall-log BetaHydri corpus tests', betaHydriGz);
 const BETAHYDRI_SHA256 = '885bd8e6ec01732744c423cdd60422c4ece7d540a3d1653770c755f7b9c9dcab';
 
 /** Feeds bytes in chunks of varying size so that lines straddle chunk boundaries. */
@@ -88,11 +63,11 @@ const blasterProbe = (sport: number) =>
     ' ',
   );
 
-describe.skipIf(!existsSync(plasoLog))(
+describe.skipIf(plasoCorpus.skip)(
   'plaso windows_firewall.log (same facts as plaso tests/parsers/winfirewall.py)',
   () => {
     it('yields 15 entries without errors, with the values plaso asserts', async () => {
-      const { parser, records } = await parseAll(readFileSync(plasoLog));
+      const { parser, records } = await parseAll(readFileSync(await openCorpusFile(plasoLog)));
       expect(records).toHaveLength(15);
       expect(parser.errors.count).toBe(0);
       expect(parser.warnings.count).toBe(0);
@@ -148,7 +123,9 @@ describe.skipIf(!existsSync(plasoLog))(
 
     it('applies a caller-supplied time zone to local times', async () => {
       // Europe/Amsterdam in April 2005 is CEST, UTC+2.
-      const { records } = await parseAll(readFileSync(plasoLog), { timeZone: () => 120 });
+      const { records } = await parseAll(readFileSync(await openCorpusFile(plasoLog)), {
+        timeZone: () => 120,
+      });
       expect(records[7]!.timeIsLocal).toBe(false);
       expect(records[7]!.timestamp).toBe(BigInt(Date.UTC(2005, 3, 11, 6, 6, 26)) * 1000n);
       expect(records[7]!.localTime).toEqual({
@@ -159,12 +136,12 @@ describe.skipIf(!existsSync(plasoLog))(
         minute: 6,
         second: 26,
       });
-      const fixed = await parseAll(readFileSync(plasoLog), { utcOffsetMinutes: -300 });
+      const fixed = await parseAll(readFileSync(await openCorpusFile(plasoLog)), { utcOffsetMinutes: -300 });
       expect(fixed.records[7]!.timestamp).toBe(BigInt(Date.UTC(2005, 3, 11, 13, 6, 26)) * 1000n);
     });
 
     it('reports byte offsets of each line', async () => {
-      const bytes = readFileSync(plasoLog);
+      const bytes = readFileSync(await openCorpusFile(plasoLog));
       const { records } = await parseAll(bytes);
       for (const record of records) {
         const lineText = bytes.subarray(record.offset, bytes.indexOf(0x0a, record.offset)).toString('latin1');
@@ -174,15 +151,11 @@ describe.skipIf(!existsSync(plasoLog))(
   },
 );
 
-describe.skipIf(!existsSync(betaHydriGz))('BetaHydri pfirewall.log (Windows 10, IPv4 + IPv6)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fwlog-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
+describe.skipIf(betaHydriCorpus.skip)('BetaHydri pfirewall.log (Windows 10, IPv4 + IPv6)', () => {
   it('parses every data line of the real log from a file stream', async () => {
-    const plain = gunzipSync(readFileSync(betaHydriGz));
+    const path = await openCorpusFile(betaHydriGz);
+    const plain = readFileSync(path);
     expect(createHash('sha256').update(plain).digest('hex')).toBe(BETAHYDRI_SHA256);
-    const path = join(dir, 'pfirewall.log');
-    writeFileSync(path, plain);
     // Independent count: lines that start with a date.
     const text = plain.toString('latin1');
     const dataLines = text.split('\n').filter((line) => /^\d{4}-\d{2}-\d{2} /.test(line));
@@ -392,7 +365,7 @@ describe('damaged lines', () => {
   });
 
   it('binary garbage and a huge line without newline stay bounded', async () => {
-    const random = prng(0x5eed);
+    const random = mulberry32(0x5eed);
     const garbage = new Uint8Array(200_000).map(() => random() & 0xff);
     const head = Buffer.from(writeLog({ ...XP_HEADER, rows: [blasterProbe(2505)] }));
     const { parser, records } = await parseAll(Buffer.concat([head, garbage, Buffer.alloc(100_000, 0x41)]), {
@@ -408,7 +381,7 @@ describe('damaged lines', () => {
     const base = Buffer.from(
       writeLog({ ...XP_HEADER, rows: Array.from({ length: 40 }, (_, i) => blasterProbe(2500 + i)) }),
     );
-    const random = prng(42);
+    const random = mulberry32(42);
     for (let round = 0; round < 200; round++) {
       const copy = Buffer.from(base);
       for (let k = 0; k < 8; k++) copy[random() % copy.length] = random() & 0xff;

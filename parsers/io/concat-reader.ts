@@ -1,5 +1,5 @@
 import { FormatError } from './format-error.js';
-import { type RandomAccessReader, readPastEnd } from './random-access-reader.js';
+import { checkRange, type RandomAccessReader } from './random-access-reader.js';
 
 /**
  * Several readers presented end to end as one (split raw segments, VMDK extents).
@@ -40,15 +40,7 @@ export class ConcatReader implements RandomAccessReader {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    if (
-      !Number.isSafeInteger(offset) ||
-      !Number.isSafeInteger(length) ||
-      offset < 0 ||
-      length < 0 ||
-      offset + length > this.size
-    ) {
-      throw readPastEnd(this, offset, length);
-    }
+    checkRange(this, offset, length);
     if (length === 0) return new Uint8Array(0);
     let index = this.partAt(offset);
     const start = this.starts[index]!;

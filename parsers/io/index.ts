@@ -3,6 +3,7 @@ export { FormatError, type FormatErrorRecord, isFormatError } from './format-err
 export {
   BufferReader,
   CachedReader,
+  checkRange,
   FileReader,
   type RandomAccessReader,
   readAvailable,

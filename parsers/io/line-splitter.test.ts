@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LineSplitter } from './line-splitter.js';
+import { mulberry32 } from './test-support/random.js';
 import { readLines, type TextLine } from './text-lines.js';
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 function chunks(bytes: Buffer, random: () => number): Buffer[] {
   const out: Buffer[] = [];
@@ -30,7 +20,7 @@ async function* iterate(parts: Buffer[]): AsyncGenerator<Uint8Array> {
 
 describe('LineSplitter', () => {
   it('gives exactly what readLines gives (random text, chunking, caps, CRLF, BOM, UTF-8)', async () => {
-    const random = prng(1234);
+    const random = mulberry32(1234);
     const alphabet = ['a', 'b', ' ', '|', '\r', '\n', '\r\n', 'é', '€', '😀', '\u0000', '\xff'];
     for (let round = 0; round < 300; round++) {
       let text = round % 5 === 0 ? '\ufeff' : '';

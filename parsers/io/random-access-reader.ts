@@ -28,7 +28,8 @@ export function readPastEnd(reader: RandomAccessReader, offset: number, length: 
   );
 }
 
-function checkRange(reader: RandomAccessReader, offset: number, length: number): void {
+/** Throws `readPastEnd` unless `offset`/`length` are safe, non-negative and within `reader.size`. */
+export function checkRange(reader: RandomAccessReader, offset: number, length: number): void {
   if (
     !Number.isSafeInteger(offset) ||
     !Number.isSafeInteger(length) ||

@@ -3,10 +3,10 @@
  * iterations). Only FormatError may escape; every walk ends; memory stays bounded (streams are
  * read at most 1 MiB at a time).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BufferReader, ByteView, FormatError } from '../io/index.js';
+import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
 import { parseBootSector } from './boot-sector.js';
 import { assembleFile, layoutOf } from './file-record.js';
 import { openNtfs } from './index.js';
@@ -55,18 +55,18 @@ describe('fuzz: boot sector and MFT records', () => {
     }
   });
 
-  const corpus = '/work/shared/corpus/mft';
-  const records = existsSync(corpus)
-    ? [
-        'entry_single_file',
-        'entry_multiple_index_root_entries',
-        'entry_data_run_at_offset',
-        'entry_long_name_and_res_ads_002',
-      ].map((name) => new Uint8Array(readFileSync(`${corpus}/omerbenamram_mft__${name}`)))
-    : [];
-  it.skipIf(records.length === 0)(
+  const entries = [
+    'entry_single_file',
+    'entry_multiple_index_root_entries',
+    'entry_data_run_at_offset',
+    'entry_long_name_and_res_ads_002',
+  ].map((name) => `mft/omerbenamram_mft__${name}`);
+  const corpus = skipUnlessCorpus('ntfs fuzz on mutated MFT entries', ...entries);
+  it.skipIf(corpus.skip)(
     'mutated MFT records parse, assemble and map runs or throw FormatError',
     async () => {
+      const records: Uint8Array[] = [];
+      for (const entry of entries) records.push(new Uint8Array(readFileSync(await openCorpusFile(entry))));
       const next = random(11);
       for (let iteration = 0; iteration < 3000; iteration += 1) {
         const source = records[iteration % records.length]!;
@@ -100,10 +100,11 @@ describe('fuzz: boot sector and MFT records', () => {
   });
 });
 
-const charlie = '/work/shared/corpus/image/Velocidex_go-ntfs__charlie.dd.gz';
-describe.skipIf(!existsSync(charlie))('fuzz: whole volume (charlie.dd with a damaged MFT)', () => {
+const charlie = 'image/Velocidex_go-ntfs__charlie.dd.gz';
+const charlieCorpus = skipUnlessCorpus('ntfs fuzz on charlie.dd', charlie);
+describe.skipIf(charlieCorpus.skip)('fuzz: whole volume (charlie.dd with a damaged MFT)', () => {
   it('listing, lookups and stream reads end with only FormatErrors', async () => {
-    const image = new Uint8Array(gunzipSync(readFileSync(charlie)));
+    const image = new Uint8Array(readFileSync(await openCorpusFile(charlie)));
     const clean = await openNtfs(new BufferReader(image));
     const mftStart = clean.info.mftCluster * clean.info.clusterSize;
     const next = random(17);

@@ -3,20 +3,18 @@
  * were derived by reading the hex of each entry (names, namespaces, parents, sizes), and agree with
  * what omerbenamram/mft's own tests describe for these files.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ByteView } from '../io/index.js';
+import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
 import { assembleFile } from './file-record.js';
 import { parseMftRecord } from './mft-record.js';
 import { decodeRunList } from './run-list.js';
 
-const corpus = '/work/shared/corpus/mft';
-const present = existsSync(corpus);
-if (!present) console.warn(`MFT entry corpus tests skipped: ${corpus} missing`);
+const corpus = skipUnlessCorpus('MFT entry corpus tests', 'mft');
 
 async function load(name: string) {
-  const bytes = new Uint8Array(readFileSync(join(corpus, `omerbenamram_mft__${name}`)));
+  const bytes = new Uint8Array(readFileSync(await openCorpusFile(`mft/omerbenamram_mft__${name}`)));
   const record = parseMftRecord(new ByteView(bytes, 0, 'ntfs', 'mft-record'), 0);
   const file = await assembleFile(
     record,
@@ -26,7 +24,7 @@ async function load(name: string) {
   return { record, file };
 }
 
-describe.skipIf(!present)('MFT entries from the corpus', () => {
+describe.skipIf(corpus.skip)('MFT entries from the corpus', () => {
   it('entry_102130_fixup_issue: a torn sector is reported, the entry is still used', async () => {
     const { record, file } = await load('entry_102130_fixup_issue');
     expect(record.warnings).toHaveLength(1);

@@ -4,10 +4,10 @@
  * accepts must give exactly the object path's lines, names, flags and sequence; whatever it
  * declines must be left byte for byte as it was (the object path then parses it).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BufferReader } from '../io/index.js';
+import { corpusFiles, openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
 import { openNtfs } from './index.js';
 import { NameTable } from './name-table.js';
 import { compareRecord, newTally } from './test-support/scan-equivalence.js';
@@ -22,15 +22,15 @@ function random(seed: number): () => number {
   };
 }
 
-const charlie = '/work/shared/corpus/image/Velocidex_go-ntfs__charlie.dd.gz';
-if (!existsSync(charlie)) console.warn(`record-scan on charlie.dd skipped: ${charlie} missing`);
+const charlie = 'image/Velocidex_go-ntfs__charlie.dd.gz';
+const charlieCorpus = skipUnlessCorpus('record-scan on charlie.dd', charlie);
 
-describe.skipIf(!existsSync(charlie))('fast scan vs object path on charlie.dd', () => {
+describe.skipIf(charlieCorpus.skip)('fast scan vs object path on charlie.dd', () => {
   let mft: Uint8Array;
   let size: number;
   let count: number;
   beforeAll(async () => {
-    const image = new Uint8Array(gunzipSync(readFileSync(charlie)));
+    const image = new Uint8Array(readFileSync(await openCorpusFile(charlie)));
     const volume = await openNtfs(new BufferReader(image));
     const stream = await volume.openFile(0, '');
     mft = await stream.read(0, stream.size);
@@ -73,21 +73,23 @@ describe.skipIf(!existsSync(charlie))('fast scan vs object path on charlie.dd', 
   });
 });
 
-const corpus = '/work/shared/corpus/mft';
-const singles = existsSync(corpus)
-  ? readdirSync(corpus)
-      .filter((name) => name.startsWith('omerbenamram_mft__entry_'))
-      .map((name) => ({ name, bytes: new Uint8Array(readFileSync(`${corpus}/${name}`)) }))
-      .filter(({ bytes }) => bytes.length === 1024)
-  : [];
-if (singles.length === 0) console.warn(`record-scan on single MFT entries skipped: ${corpus} missing`);
+const singleFiles = corpusFiles('mft', (name) => name.startsWith('omerbenamram_mft__entry_'));
+const singlesCorpus = skipUnlessCorpus('record-scan on single MFT entries', 'mft');
 
-describe.skipIf(singles.length === 0)('fast scan vs object path on the omerbenamram/mft entries', () => {
-  it('agrees on each entry', () => {
-    const tally = newTally();
-    for (const { bytes } of singles) compareRecord(bytes, 0, 1024, 64, new NameTable(128), tally);
-    expect(tally.disagreements).toEqual([]);
-    expect(tally.fast + tally.fallback).toBe(singles.length);
-    expect(tally.fast).toBeGreaterThan(0);
-  });
-});
+describe.skipIf(singlesCorpus.skip || singleFiles.length === 0)(
+  'fast scan vs object path on the omerbenamram/mft entries',
+  () => {
+    it('agrees on each entry', async () => {
+      const singles: Uint8Array[] = [];
+      for (const file of singleFiles) {
+        const bytes = new Uint8Array(readFileSync(await openCorpusFile(file)));
+        if (bytes.length === 1024) singles.push(bytes);
+      }
+      const tally = newTally();
+      for (const bytes of singles) compareRecord(bytes, 0, 1024, 64, new NameTable(128), tally);
+      expect(tally.disagreements).toEqual([]);
+      expect(tally.fast + tally.fallback).toBe(singles.length);
+      expect(tally.fast).toBeGreaterThan(0);
+    });
+  },
+);

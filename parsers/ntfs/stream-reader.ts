@@ -4,7 +4,7 @@
  * valid (initialized) size reading as zeros, and LZNT1 compression units decompressed on demand
  * with a small LRU cache.
  */
-import { ByteView, FormatError, type RandomAccessReader, readPastEnd } from '../io/index.js';
+import { ByteView, checkRange, FormatError, type RandomAccessReader, readPastEnd } from '../io/index.js';
 import { decompressLznt1 } from './lznt1.js';
 import type { DataRun } from './run-list.js';
 
@@ -45,15 +45,7 @@ export class NtfsStreamReader implements RandomAccessReader {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    if (
-      !Number.isSafeInteger(offset) ||
-      !Number.isSafeInteger(length) ||
-      offset < 0 ||
-      length < 0 ||
-      offset + length > this.size
-    ) {
-      throw readPastEnd(this, offset, length);
-    }
+    checkRange(this, offset, length);
     const out = new Uint8Array(length);
     await this.fill(out, offset);
     return out;

@@ -5,12 +5,11 @@
  * and vs `icat`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileReader, type RandomAccessReader, readBlocks } from '../io/index.js';
+import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
 import { type NtfsEntry, type NtfsVolume, openNtfs } from './index.js';
 import { NameTable } from './name-table.js';
 import { type BuiltImage, buildTestImage, toolMissing } from './test-support/build-image.js';
@@ -200,47 +199,47 @@ describe.skipIf(built === undefined)('volume built by ntfs-3g vs The Sleuth Kit'
   });
 });
 
-const charlie = '/work/shared/corpus/image/Velocidex_go-ntfs__charlie.dd.gz';
-const charlieReady = existsSync(charlie) && tskAvailable();
-if (!charlieReady) console.warn(`charlie.dd conformance skipped: ${charlie} or fls/icat missing`);
+const charlie = 'image/Velocidex_go-ntfs__charlie.dd.gz';
+const charlieCorpus = skipUnlessCorpus('charlie.dd conformance', charlie);
+const charlieTsk = tskAvailable();
+if (!charlieTsk) console.warn('charlie.dd conformance skipped: fls/icat missing');
 
-describe.skipIf(!charlieReady)('go-ntfs corpus image charlie.dd vs The Sleuth Kit', () => {
-  let dir: string;
-  let image: string;
-  let reader: FileReader;
-  let volume: NtfsVolume;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ntfs-charlie-'));
-    image = join(dir, 'charlie.dd');
-    writeFileSync(image, gunzipSync(readFileSync(charlie)));
-    reader = await FileReader.open(image);
-    volume = await openNtfs(reader);
-  });
-  afterAll(async () => {
-    await reader?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+describe.skipIf(charlieCorpus.skip || !charlieTsk)(
+  'go-ntfs corpus image charlie.dd vs The Sleuth Kit',
+  () => {
+    let image: string;
+    let reader: FileReader;
+    let volume: NtfsVolume;
+    beforeAll(async () => {
+      image = await openCorpusFile(charlie);
+      reader = await FileReader.open(image);
+      volume = await openNtfs(reader);
+    });
+    afterAll(async () => {
+      await reader?.close();
+    });
 
-  it('writes the same bodyfile as fls -r -m /', async () => {
-    const ours = await collect(volume.bodyfile());
-    expect(diffLines(ours, flsBodyfile(image))).toEqual({ onlyOurs: [], onlyTheirs: [] });
-    // Nine.txt has an $ATTRIBUTE_LIST with ADS in extension records (ids 11, 12 as TSK numbers them).
-    expect(ours.some((line) => line.includes('|/Nine.txt:111|38-128-11|'))).toBe(true);
-  });
+    it('writes the same bodyfile as fls -r -m /', async () => {
+      const ours = await collect(volume.bodyfile());
+      expect(diffLines(ours, flsBodyfile(image))).toEqual({ onlyOurs: [], onlyTheirs: [] });
+      // Nine.txt has an $ATTRIBUTE_LIST with ADS in extension records (ids 11, 12 as TSK numbers them).
+      expect(ours.some((line) => line.includes('|/Nine.txt:111|38-128-11|'))).toBe(true);
+    });
 
-  it('extracts every stream as icat does', async () => {
-    let compared = 0;
-    for await (const entry of volume.entries()) {
-      for (const stream of entry.streams) {
-        // icat prints nothing for $BadClus:$Bad (TSK special-cases it); we read its sparse zeros.
-        if (entry.recordNumber === 8 && stream.name === '$Bad') continue;
-        const ours = await sha256Of(await volume.openFile(entry.recordNumber, stream.name));
-        expect(ours, `${entry.path}:${stream.name}`).toBe(
-          icatSha256(image, `${entry.recordNumber}-128-${stream.attributeId}`),
-        );
-        compared += 1;
+    it('extracts every stream as icat does', async () => {
+      let compared = 0;
+      for await (const entry of volume.entries()) {
+        for (const stream of entry.streams) {
+          // icat prints nothing for $BadClus:$Bad (TSK special-cases it); we read its sparse zeros.
+          if (entry.recordNumber === 8 && stream.name === '$Bad') continue;
+          const ours = await sha256Of(await volume.openFile(entry.recordNumber, stream.name));
+          expect(ours, `${entry.path}:${stream.name}`).toBe(
+            icatSha256(image, `${entry.recordNumber}-128-${stream.attributeId}`),
+          );
+          compared += 1;
+        }
       }
-    }
-    expect(compared).toBeGreaterThan(20);
-  });
-});
+      expect(compared).toBeGreaterThan(20);
+    });
+  },
+);

@@ -1,19 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BufferReader, FileReader, FormatError } from '../io/index.js';
+import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
 import { readPartitions } from './index.js';
 import { writeGptDisk } from './test-support/gpt-writer.js';
 import { hasTool, parseMmls, run } from './test-support/tools.js';
 import type { PartitionTable } from './types.js';
 
-const corpusCandidates = [
-  resolve(import.meta.dirname, '../../../shared/corpus/image'),
-  '/work/shared/corpus/image',
-];
-const corpus = corpusCandidates.find((dir) => existsSync(dir)) ?? corpusCandidates[0]!;
 const work = mkdtempSync(join(tmpdir(), 'partitions-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -237,28 +232,28 @@ describe.skipIf(!haveMmls)('MBR type names agree with mmls', () => {
 });
 
 describe('corpus images', () => {
-  const tskImage = join(corpus, 'log2timeline_plaso__tsk_volume_system.raw.gz');
-  it.skipIf(!existsSync(tskImage) || !haveMmls)('tsk_volume_system.raw agrees with mmls', async () => {
-    const path = join(work, 'tsk_volume_system.raw');
-    writeFileSync(path, gunzipSync(readFileSync(tskImage)));
+  const tskImage = 'image/log2timeline_plaso__tsk_volume_system.raw.gz';
+  const tskCorpus = skipUnlessCorpus('partitions corpus test on tsk_volume_system.raw', tskImage);
+  it.skipIf(tskCorpus.skip || !haveMmls)('tsk_volume_system.raw agrees with mmls', async () => {
+    const path = await openCorpusFile(tskImage);
     const table = await readFile(path);
     expect(table.scheme).toBe('mbr');
     expect(table.partitions.filter((p) => !p.extended)).toHaveLength(2);
     expectMbrMatchesMmls(table, path);
   });
 
-  const bogus = join(corpus, 'log2timeline_dfvfs__bogus.001');
-  it.skipIf(!existsSync(bogus))(
-    'bogus.001 (random bytes): no table, no volume, an error record',
-    async () => {
-      const table = await readFile(bogus);
-      expect(table.scheme).toBe('none');
-      expect(table.partitions).toEqual([]);
-      expect(table.errors.at(-1)!.reason).toBe('no partition table and no recognised file system');
-      if (haveMmls) expect(() => run('mmls', [bogus])).toThrow();
-    },
+  const bogusCorpus = skipUnlessCorpus(
+    'partitions corpus test on bogus.001',
+    'image/log2timeline_dfvfs__bogus.001',
   );
-  if (!existsSync(tskImage)) console.warn(`corpus image absent (${tskImage}): skipped`);
+  it.skipIf(bogusCorpus.skip)('bogus.001 (random bytes): no table, no volume, an error record', async () => {
+    const bogus = await openCorpusFile('image/log2timeline_dfvfs__bogus.001');
+    const table = await readFile(bogus);
+    expect(table.scheme).toBe('none');
+    expect(table.partitions).toEqual([]);
+    expect(table.errors.at(-1)!.reason).toBe('no partition table and no recognised file system');
+    if (haveMmls) expect(() => run('mmls', [bogus])).toThrow();
+  });
 });
 
 describe('bare file systems (no partition table)', () => {

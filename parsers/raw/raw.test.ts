@@ -1,19 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../io/format-error.js';
+import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
 import { detectRaw, findRawSegments, openRaw, splitScheme } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'raw-test-'));
@@ -96,29 +88,19 @@ it('opens a single raw file', async () => {
   await image.close();
 });
 
-const corpus =
-  [join(__dirname, '..', '..', '..', 'shared', 'corpus', 'image'), '/work/shared/corpus/image'].find(
-    (candidate) => existsSync(candidate),
-  ) ?? 'absent';
 const hasImgCat = spawnSync('sh', ['-c', 'command -v img_cat']).status === 0;
-const corpusReady = existsSync(corpus) && hasImgCat;
-if (!corpusReady) console.warn('raw corpus tests skipped: /work/shared/corpus/image or img_cat absent');
+if (!hasImgCat) console.warn('raw corpus tests skipped: img_cat (sleuthkit) absent');
 
-describe.skipIf(!corpusReady)('corpus raw images, compared with img_cat', () => {
+describe.skipIf(!hasImgCat)('corpus raw images, compared with img_cat', () => {
   for (const [file, name] of [
     ['log2timeline_dfvfs__bogus.001', 'bogus.001'],
     ['log2timeline_plaso__tsk_volume_system.raw.gz', 'tsk_volume_system.raw'],
     ['Velocidex_go-ntfs__charlie.dd.gz', 'charlie.dd'],
   ] as const) {
-    it(`reads ${name} as img_cat does`, async () => {
-      const source = join(corpus, file);
-      if (!existsSync(source)) {
-        console.warn(`${file} absent from the corpus`);
-        return;
-      }
-      const bytes = readFileSync(source);
-      const path = join(dir, name);
-      writeFileSync(path, file.endsWith('.gz') ? gunzipSync(bytes) : bytes);
+    const corpus = skipUnlessCorpus(`raw corpus test on ${name}`, `image/${file}`);
+    it.skipIf(corpus.skip)(`reads ${name} as img_cat does`, async () => {
+      // The corpus name keeps the extension (.001, .raw, .dd) that detectRaw looks at.
+      const path = await openCorpusFile(`image/${file}`);
       expect(detectRaw(new Uint8Array(0), path)).toBe(true);
       const image = await openRaw(path);
       // -i raw: img_cat would otherwise detect charlie.dd as the fixed VHD it is (see parsers/vhd).

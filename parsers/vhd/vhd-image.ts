@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FormatError, type FormatErrorRecord } from '../io/format-error.js';
-import { FileReader, type RandomAccessReader, readPastEnd, readView } from '../io/random-access-reader.js';
+import { checkRange, FileReader, type RandomAccessReader, readView } from '../io/random-access-reader.js';
 import {
   DYNAMIC_HEADER_SIZE,
   type DynamicHeader,
@@ -375,15 +375,7 @@ export class VhdImage implements RandomAccessReader {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    if (
-      !Number.isSafeInteger(offset) ||
-      !Number.isSafeInteger(length) ||
-      offset < 0 ||
-      length < 0 ||
-      offset + length > this.size
-    ) {
-      throw readPastEnd(this, offset, length);
-    }
+    checkRange(this, offset, length);
     if (this.bat === undefined) {
       const available = this.file.size - FOOTER_SIZE;
       if (offset + length > available) {

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../io/format-error.js';
+import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
+import { xorshift32 } from '../io/test-support/random.js';
 import { crc32c, detectVhd, detectVhdx, openVhd, openVhdx } from './index.js';
 import { writeVhd } from './test-vhd-writer.js';
 import { writeLogEntry } from './test-vhdx-log-writer.js';
@@ -19,21 +20,9 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x100000000;
-  };
-}
-
 /** 8 MiB of media: random runs, zero runs (left sparse by qemu) and text. */
 function makeMedia(): Uint8Array {
-  const random = seeded(5);
+  const random = xorshift32(5);
   const media = new Uint8Array(8 * 1024 * 1024);
   for (let start = 0; start < media.length; start += 256 * 1024) {
     const kind = Math.floor(random() * 3);
@@ -151,7 +140,7 @@ describe.skipIf(!hasQemu)('VHD made by qemu-img', () => {
 
   it('survives mutated footers, headers and BATs: typed errors only', async () => {
     const original = readFileSync(join(dir, 'dynamic.vhd'));
-    const random = seeded(77);
+    const random = xorshift32(77);
     for (let round = 0; round < 60; round += 1) {
       const bytes = Buffer.from(original);
       for (let m = 0; m < 4; m += 1) {
@@ -369,7 +358,7 @@ describe.skipIf(!hasQemu)('VHDX made by qemu-img', () => {
     spawnSync('qemu-img', ['check', '-r', 'all', join(dir, 'replayed.vhdx')]);
     expect(sha256(qemuRaw(join(dir, 'replayed.vhdx'), 'vhdx'))).toBe(sha256(expected));
     // Damaged log entries (the entry is 4 sectors): typed errors, never a partial replay.
-    const random = seeded(8);
+    const random = xorshift32(8);
     for (let round = 0; round < 30; round += 1) {
       const bytes = Buffer.from(extended);
       const at = logOffset + Math.floor(random() * 4 * 4096);
@@ -381,7 +370,7 @@ describe.skipIf(!hasQemu)('VHDX made by qemu-img', () => {
 
   it('survives mutated headers, region tables, metadata and BAT: typed errors only', async () => {
     const original = readFileSync(join(dir, 'dynamic.vhdx'));
-    const random = seeded(31);
+    const random = xorshift32(31);
     const bat = original.indexOf(Buffer.from('metadata', 'latin1'));
     for (let round = 0; round < 60; round += 1) {
       const bytes = Buffer.from(original);
@@ -418,19 +407,14 @@ describe.skipIf(!hasQemu)('VHDX made by qemu-img', () => {
   });
 });
 
-const corpus =
-  [join(__dirname, '..', '..', '..', 'shared', 'corpus', 'image'), '/work/shared/corpus/image'].find(
-    (candidate) => existsSync(candidate),
-  ) ?? 'absent';
-const corpusVhd = join(corpus, 'log2timeline_dfvfs__image.vhd.gz');
+const corpusVhd = 'image/log2timeline_dfvfs__image.vhd.gz';
 const hasImgCat: boolean = spawnSync('sh', ['-c', 'command -v img_cat']).status === 0;
-if (!existsSync(corpusVhd) || !hasImgCat)
-  console.warn('vhd corpus test skipped: image.vhd.gz or img_cat absent');
+if (!hasImgCat) console.warn('vhd corpus tests skipped: img_cat absent');
+const vhdCorpus = skipUnlessCorpus('vhd corpus test', corpusVhd);
 
-describe.skipIf(!existsSync(corpusVhd) || !hasImgCat)('corpus: dfvfs image.vhd', () => {
+describe.skipIf(vhdCorpus.skip || !hasImgCat)('corpus: dfvfs image.vhd', () => {
   it('reads every byte as img_cat (libvhdi) does, reporting the bad footer checksum', async () => {
-    const path = join(dir, 'image.vhd');
-    writeFileSync(path, gunzipSync(readFileSync(corpusVhd)));
+    const path = await openCorpusFile(corpusVhd);
     const image = await openVhd(path);
     const ours = await image.read(0, image.size);
     const reference = spawnSync('img_cat', [path], { maxBuffer: 64 * 1024 * 1024 }).stdout;
@@ -446,14 +430,14 @@ describe.skipIf(!existsSync(corpusVhd) || !hasImgCat)('corpus: dfvfs image.vhd',
   });
 });
 
-const corpusCharlie = join(corpus, 'Velocidex_go-ntfs__charlie.dd.gz');
-describe.skipIf(!existsSync(corpusCharlie) || !hasImgCat)(
+const corpusCharlie = 'image/Velocidex_go-ntfs__charlie.dd.gz';
+const charlieCorpus = skipUnlessCorpus('vhd corpus test on charlie.dd', corpusCharlie);
+describe.skipIf(charlieCorpus.skip || !hasImgCat)(
   'corpus: go-ntfs charlie.dd (a fixed VHD named .dd)',
   () => {
     it('is detected by its footer, reported truncated, and reads as img_cat (libvhdi) reads it', async () => {
-      const path = join(dir, 'charlie.dd');
-      const bytes = gunzipSync(readFileSync(corpusCharlie));
-      writeFileSync(path, bytes);
+      const path = await openCorpusFile(corpusCharlie);
+      const bytes = readFileSync(path);
       expect(detectVhd(bytes.subarray(0, 512), path)).toBe(false);
       expect(detectVhd(bytes.subarray(0, 512), path, bytes.subarray(bytes.length - 512))).toBe(true);
       const image = await openVhd(path);

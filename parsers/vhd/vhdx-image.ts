@@ -1,6 +1,6 @@
 import { ByteView } from '../io/byte-view.js';
 import { FormatError, type FormatErrorRecord } from '../io/format-error.js';
-import { FileReader, type RandomAccessReader, readPastEnd, readView } from '../io/random-access-reader.js';
+import { checkRange, FileReader, type RandomAccessReader, readView } from '../io/random-access-reader.js';
 import { creatorOf, FILE_IDENTIFIER_SIGNATURE } from './vhdx-file-identifier.js';
 import { HEADER_OFFSETS, HEADER_SIZE, parseHeader, type VhdxHeader } from './vhdx-header.js';
 import { LogOverlayReader, type LogReplay, replayLog } from './vhdx-log.js';
@@ -347,15 +347,7 @@ export class VhdxImage implements RandomAccessReader {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    if (
-      !Number.isSafeInteger(offset) ||
-      !Number.isSafeInteger(length) ||
-      offset < 0 ||
-      length < 0 ||
-      offset + length > this.size
-    ) {
-      throw readPastEnd(this, offset, length);
-    }
+    checkRange(this, offset, length);
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {

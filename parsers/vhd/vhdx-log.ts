@@ -1,6 +1,6 @@
 import { asciiBytes, ByteView } from '../io/byte-view.js';
 import { FormatError } from '../io/format-error.js';
-import { type RandomAccessReader, readPastEnd, readView } from '../io/random-access-reader.js';
+import { checkRange, type RandomAccessReader, readView } from '../io/random-access-reader.js';
 import { crc32cWithZeroField } from './crc32c.js';
 
 /**
@@ -212,15 +212,7 @@ export class LogOverlayReader implements RandomAccessReader {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    if (
-      !Number.isSafeInteger(offset) ||
-      !Number.isSafeInteger(length) ||
-      offset < 0 ||
-      length < 0 ||
-      offset + length > this.size
-    ) {
-      throw readPastEnd(this, offset, length);
-    }
+    checkRange(this, offset, length);
     const end = offset + length;
     const available = Math.max(0, Math.min(end, this.inner.size) - offset);
     const out = new Uint8Array(length);

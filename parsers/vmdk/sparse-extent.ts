@@ -1,9 +1,9 @@
 import { inflateSync } from 'node:zlib';
 import { FormatError } from '../io/format-error.js';
 import {
+  checkRange,
   type FileReader,
   type RandomAccessReader,
-  readPastEnd,
   readView,
 } from '../io/random-access-reader.js';
 import {
@@ -293,15 +293,7 @@ export class SparseExtent implements RandomAccessReader {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    if (
-      !Number.isSafeInteger(offset) ||
-      !Number.isSafeInteger(length) ||
-      offset < 0 ||
-      length < 0 ||
-      offset + length > this.size
-    ) {
-      throw readPastEnd(this, offset, length);
-    }
+    checkRange(this, offset, length);
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) done += await this.readGrains(offset + done, length - done, out, done);

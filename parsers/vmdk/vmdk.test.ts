@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../io/format-error.js';
+import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
+import { xorshift32 } from '../io/test-support/random.js';
 import { detectVmdk, openVmdk, parseDescriptor } from './index.js';
 
 const hasQemu = ['qemu-img', 'qemu-io'].every(
@@ -18,21 +20,9 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x100000000;
-  };
-}
-
 /** 6 MiB: random, zero and text runs of 192 KiB (crossing 64 KiB grains unevenly). */
 const media = (() => {
-  const random = seeded(11);
+  const random = xorshift32(11);
   const bytes = new Uint8Array(6 * 1024 * 1024);
   for (let start = 0; start < bytes.length; start += 192 * 1024) {
     const kind = Math.floor(random() * 3);
@@ -115,7 +105,7 @@ describe.skipIf(!hasQemu)('VMDK made by qemu-img', () => {
       const ours = await image.read(0, image.size);
       expect(sha256(ours)).toBe(sha256(media));
       expect(sha256(ours)).toBe(sha256(qemuRaw(path)));
-      const random = seeded(3);
+      const random = xorshift32(3);
       for (let round = 0; round < 50; round += 1) {
         const offset = Math.floor(random() * image.size);
         const length = Math.min(image.size - offset, Math.floor(random() * 200_000));
@@ -206,7 +196,7 @@ describe.skipIf(!hasQemu)('VMDK made by qemu-img', () => {
   it('survives mutated headers, grain directories and grain tables: typed errors only', async () => {
     for (const subformat of ['monolithicSparse', 'streamOptimized']) {
       const original = readFileSync(join(dir, `${subformat}.vmdk`));
-      const random = seeded(subformat.length);
+      const random = xorshift32(subformat.length);
       for (let round = 0; round < 25; round += 1) {
         const bytes = Buffer.from(original);
         for (let m = 0; m < 6; m += 1) {
@@ -237,16 +227,11 @@ describe.skipIf(!hasQemu)('VMDK made by qemu-img', () => {
   });
 });
 
-const corpus =
-  [join(__dirname, '..', '..', '..', 'shared', 'corpus', 'image'), '/work/shared/corpus/image'].find(
-    (candidate) => existsSync(candidate),
-  ) ?? 'absent';
-const corpusVmdk = join(corpus, 'log2timeline_plaso__image.vmdk');
-const corpusReady = existsSync(corpusVmdk) && hasQemu;
-if (!corpusReady) console.warn('vmdk corpus test skipped: image.vmdk or qemu-img absent');
+const corpus = skipUnlessCorpus('vmdk corpus test', 'image/log2timeline_plaso__image.vmdk');
 
-describe.skipIf(!corpusReady)('corpus: plaso image.vmdk', () => {
+describe.skipIf(corpus.skip || !hasQemu)('corpus: plaso image.vmdk', () => {
   it('reads every byte as qemu-img convert and img_cat do (the file was renamed from image.vmdk)', async () => {
+    const corpusVmdk = await openCorpusFile('image/log2timeline_plaso__image.vmdk');
     const image = await openVmdk(corpusVmdk);
     expect(image.info.extents).toEqual([{ type: 'SPARSE', sectors: image.size / 512, file: 'image.vmdk' }]);
     const ours = await image.read(0, image.size);

@@ -3,15 +3,14 @@
  * same EventRecords; recovered records, parser errors with the file name, message templates; the
  * corpus SysEvent.Evt and System.evtx (skipped when the corpus is absent).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openEvt } from '../../parsers/evt/index.js';
 import { blasterDay, buildEvtLog, SYSTEM_EVENTS } from '../../parsers/evt/test-support/evt-writer.js';
 import { openEvtx } from '../../parsers/evtx/index.js';
 import { buildEvtx } from '../../parsers/evtx/test-support/evtx-writer.js';
 import { BufferReader } from '../../parsers/io/index.js';
+import { openCorpusFile, skipUnlessCorpus } from '../../parsers/io/test-support/corpus.js';
 import type { EventRecord } from '../model/records.js';
 import { findTemplate, renderMessage } from './event-messages.js';
 import { channelFromFileName, evtxLevelName } from './events.js';
@@ -25,12 +24,9 @@ import {
   T0,
 } from './test-support/event-logs.js';
 
-const repoRoot = resolve(import.meta.dirname, '..', '..');
-const corpusDir = [join(repoRoot, '..', 'shared', 'corpus'), '/work/shared/corpus'].find((dir) =>
-  existsSync(dir),
-);
-if (corpusDir === undefined)
-  console.warn('no corpus at ../shared/corpus or /work/shared/corpus: corpus event tests skipped');
+const sysEvent = 'evt/log2timeline_plaso__SysEvent.Evt.gz';
+const systemEvtx = 'evtx/log2timeline_plaso__System.evtx.gz';
+const corpus = skipUnlessCorpus('corpus event tests', sysEvent, systemEvtx);
 
 const byId = (records: EventRecord[], id: number): EventRecord[] => records.filter((r) => r.eventId === id);
 
@@ -342,9 +338,9 @@ describe('hostile logs', () => {
   );
 });
 
-describe.skipIf(corpusDir === undefined)('corpus logs', () => {
+describe.skipIf(corpus.skip)('corpus logs', () => {
   it('SysEvent.Evt (XP): every record normalized, as many as the parser gives', async () => {
-    const bytes = gunzipSync(readFileSync(join(corpusDir!, 'evt', 'log2timeline_plaso__SysEvent.Evt.gz')));
+    const bytes = readFileSync(await openCorpusFile(sysEvent));
     const { records, errors } = await readLog(bytes, 'SysEvent.Evt', 'evt');
     const log = await openEvt(new BufferReader(bytes, 'SysEvent.Evt'));
     let parsed = 0;
@@ -368,7 +364,7 @@ describe.skipIf(corpusDir === undefined)('corpus logs', () => {
   });
 
   it('System.evtx (Windows 7/2008 R2): every readable record normalized', async () => {
-    const bytes = gunzipSync(readFileSync(join(corpusDir!, 'evtx', 'log2timeline_plaso__System.evtx.gz')));
+    const bytes = readFileSync(await openCorpusFile(systemEvtx));
     const { records, errors } = await readLog(bytes, 'System.evtx', 'evtx');
     expect(errors).toEqual([]);
     expect(records).toHaveLength(5009);

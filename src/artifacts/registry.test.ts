@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCorpusFile, skipUnlessCorpus } from '../../parsers/io/test-support/corpus.js';
 import { cleanHostHiveKeys, infectedHostHiveKeys, sampleHiveFiles } from '../../samples/sample-hives.js';
 import { compileRules } from '../engine/engine.js';
 import { loadRules } from '../engine/load.js';
@@ -411,24 +411,18 @@ describe.skipIf(!haveHivex)('registry reader on hives written by hivexregedit --
   });
 });
 
-// The corpus sits beside the repository (../shared/corpus); a worktree is one level deeper.
-const corpusDir =
-  [
-    join(process.cwd(), '..', 'shared', 'corpus', 'regf'),
-    join(process.cwd(), '..', '..', 'shared', 'corpus', 'regf'),
-  ].find((candidate) => existsSync(candidate)) ?? join(process.cwd(), '..', 'shared', 'corpus', 'regf');
-const haveCorpus = existsSync(join(corpusDir, 'mkorman90_regipy__SYSTEM.gz'));
-if (!haveCorpus) console.warn('registry reader corpus tests skipped: ../shared/corpus/regf is absent');
+const corpus = skipUnlessCorpus('registry reader corpus tests', 'regf/mkorman90_regipy__SYSTEM.gz');
 
-describe.skipIf(!haveCorpus)('registry reader on real hives of the corpus', () => {
-  const gunzipTo = (name: string, path: string): void => {
+describe.skipIf(corpus.skip)('registry reader on real hives of the corpus', () => {
+  /** Copies a (gunzipped) corpus hive to `path`, under the name the reader looks for. */
+  const gunzipTo = async (name: string, path: string): Promise<void> => {
     mkdirSync(join(path, '..'), { recursive: true });
-    writeFileSync(path, gunzipSync(readFileSync(join(corpusDir, name))));
+    copyFileSync(await openCorpusFile(`regf/${name}`), path);
   };
 
   it('regipy SYSTEM (Windows 7): plausible host facts, every service, no damage', async () => {
     const dir = freshDir();
-    gunzipTo('mkorman90_regipy__SYSTEM.gz', join(dir, 'C', 'Windows', 'System32', 'config', 'SYSTEM'));
+    await gunzipTo('mkorman90_regipy__SYSTEM.gz', join(dir, 'C', 'Windows', 'System32', 'config', 'SYSTEM'));
     const { host, records, errors } = await readCollection(dir);
     expect(host.problems).toEqual([]);
     const facts = host.facts!;
@@ -449,9 +443,9 @@ describe.skipIf(!haveCorpus)('registry reader on real hives of the corpus', () =
   it('regipy SYSTEM_B, dirty, with its .LOG1/.LOG2 replayed', async () => {
     const dir = freshDir();
     const config = join(dir, 'C', 'Windows', 'System32', 'config');
-    gunzipTo('mkorman90_regipy__SYSTEM_B.gz', join(config, 'SYSTEM'));
-    gunzipTo('mkorman90_regipy__SYSTEM_B.LOG1.gz', join(config, 'SYSTEM.LOG1'));
-    gunzipTo('mkorman90_regipy__SYSTEM_B.LOG2.gz', join(config, 'SYSTEM.LOG2'));
+    await gunzipTo('mkorman90_regipy__SYSTEM_B.gz', join(config, 'SYSTEM'));
+    await gunzipTo('mkorman90_regipy__SYSTEM_B.LOG1.gz', join(config, 'SYSTEM.LOG1'));
+    await gunzipTo('mkorman90_regipy__SYSTEM_B.LOG2.gz', join(config, 'SYSTEM.LOG2'));
     const { host, records } = await readCollection(dir);
     expect(host.facts?.record.computerName).toBeTruthy();
     expect(services(records).length).toBeGreaterThan(200);
@@ -459,7 +453,7 @@ describe.skipIf(!haveCorpus)('registry reader on real hives of the corpus', () =
 
   it('plaso NTUSER.DAT: the user Run key, nothing else', async () => {
     const dir = freshDir();
-    gunzipTo(
+    await gunzipTo(
       'log2timeline_plaso__NTUSER.DAT.gz',
       join(dir, 'C', 'Documents and Settings', 'bob', 'NTUSER.DAT'),
     );
@@ -470,7 +464,7 @@ describe.skipIf(!haveCorpus)('registry reader on real hives of the corpus', () =
 
   it('a corrupted SYSTEM hive does not stop the reader', async () => {
     const dir = freshDir();
-    gunzipTo(
+    await gunzipTo(
       'mkorman90_regipy__corrupted_system_hive.gz',
       join(dir, 'C', 'Windows', 'System32', 'config', 'SYSTEM'),
     );
