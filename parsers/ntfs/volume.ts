@@ -148,7 +148,7 @@ export class NtfsVolume {
     this.maxErrors = maxErrors;
   }
 
-  static async open(reader: RandomAccessReader, options: NtfsOptions = {}): Promise<NtfsVolume> {
+  static async load(reader: RandomAccessReader, options: NtfsOptions = {}): Promise<NtfsVolume> {
     const boot = parseBootSector(await readView(reader, 0, BOOT_SECTOR_SIZE, 'ntfs', 'boot-sector'));
     const recordSize = boot.mftRecordSize;
     const mftOffset = boot.mftCluster * boot.clusterSize;
@@ -599,5 +599,5 @@ export function isIndexRoot(attribute: MergedAttribute): boolean {
 }
 
 export async function openNtfs(reader: RandomAccessReader, options: NtfsOptions = {}): Promise<NtfsVolume> {
-  return NtfsVolume.open(reader, options);
+  return NtfsVolume.load(reader, options);
 }
