@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -102,6 +102,7 @@ describe('readers', () => {
     expect([...(await reader.read(1, 2))]).toEqual([8, 7]);
     await expect(reader.read(2, 2)).rejects.toThrow(FormatError);
     await reader.close();
+    await rm(dir, { recursive: true, force: true });
   });
 });
 
