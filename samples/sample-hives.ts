@@ -140,7 +140,22 @@ function services(controlSet: string): SpecKey[] {
     ),
     service(controlSet, 'Tcpip', 'TCP/IP Protocol Driver', 'System32\\DRIVERS\\tcpip.sys', 1, 1),
     service(controlSet, 'TlntSvr', 'Telnet', 'C:\\WINDOWS\\system32\\tlntsvr.exe', 4, 0x10),
+    ...['Application', 'Security', 'System'].map((log) => eventLogKey(controlSet, log)),
   ];
+}
+
+/** Where XP keeps each event log file (`Services\Eventlog\<log>\File`). */
+function eventLogKey(controlSet: string, log: string): SpecKey {
+  const file = { Application: 'AppEvent.Evt', Security: 'SecEvent.Evt', System: 'SysEvent.Evt' }[log];
+  return {
+    path: `${controlSet}\\Services\\Eventlog\\${log}`,
+    lastWrite: filetimeOf(SETUP_ISO),
+    values: [
+      { name: 'File', expandSz: `%SystemRoot%\\system32\\config\\${file}` },
+      { name: 'MaxSize', dword: 0x80000 },
+      { name: 'Retention', dword: 0x93a80 },
+    ],
+  };
 }
 
 /** A SYSTEM hive's keys for a host named `computerName`, Tokyo time, XP SP1. */

@@ -82,6 +82,31 @@ describe('registry reader on the sample hives (project writer)', () => {
     expect(ruleHits(records)).toEqual(['bla-r1-run-msblast']);
   });
 
+  it('the event log files the SYSTEM hive names', async () => {
+    const dir = freshDir();
+    writeCollection(dir, sampleHiveFiles(infectedHostHiveKeys(), new Date(0)));
+    const files = (await readCollection(dir)).records.filter(
+      (record): record is RegistryValueRecord =>
+        record.kind === 'registry-value' &&
+        /\\Services\\Eventlog\\/.test(record.keyPath) &&
+        record.valueName === 'File',
+    );
+    expect(files.map((record) => [record.keyPath, record.data])).toEqual([
+      [
+        'HKLM\\SYSTEM\\ControlSet001\\Services\\Eventlog\\Application',
+        '%SystemRoot%\\system32\\config\\AppEvent.Evt',
+      ],
+      [
+        'HKLM\\SYSTEM\\ControlSet001\\Services\\Eventlog\\Security',
+        '%SystemRoot%\\system32\\config\\SecEvent.Evt',
+      ],
+      [
+        'HKLM\\SYSTEM\\ControlSet001\\Services\\Eventlog\\System',
+        '%SystemRoot%\\system32\\config\\SysEvent.Evt',
+      ],
+    ]);
+  });
+
   it('services of the current control set, other control sets only where they differ', async () => {
     const dir = freshDir();
     writeCollection(dir, sampleHiveFiles(infectedHostHiveKeys(), new Date(0)));

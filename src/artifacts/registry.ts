@@ -229,6 +229,10 @@ function* systemRecords(maker: RecordMaker): Generator<RegistryRecord> {
     yield* valuesOf(maker, `${control}\\Windows`, ['ShutdownTime', 'CSDVersion']);
     yield* valuesOf(maker, `${current}\\Services\\Tcpip\\Parameters`, ['Hostname', 'Domain']);
     yield* valuesOf(maker, `${current}\\Services\\RpcSs`, ['FailureActions']);
+    // Where each event log file lives: a log moved off the default path is still found by it.
+    for (const log of keyAt(hive, `${current}\\Services\\Eventlog`)?.subkeys() ?? []) {
+      yield* valuesOf(maker, `${current}\\Services\\Eventlog\\${log.name}`, ['File', 'MaxSize', 'Retention']);
+    }
     yield* subtreeValues(maker, `${current}\\${SHARED_ACCESS_POLICY_KEY}`, POLICY_DEPTH);
   }
   // Services: the current control set in full, the others where they differ from it.
