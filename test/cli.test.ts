@@ -117,12 +117,13 @@ describe('blaster-triage batch', () => {
     const summary = parse(await readFile(join(out, 'batch-summary.csv'), 'utf8'), { columns: true }) as Array<
       Record<string, string>
     >;
+    // Rows come in the order the inputs were given, wherever the checkout and temp folder are.
     expect(summary.map((row) => [row.evidence?.split('/').pop(), row.status, row.verdict])).toEqual([
-      ['broken.zip', 'failed', ''],
-      ['clean-host.zip', 'ok', 'attacked'],
       ['infected-host.zip', 'ok', 'infected'],
+      ['clean-host.zip', 'ok', 'attacked'],
+      ['broken.zip', 'failed', ''],
     ]);
-    expect(summary[0]!.error).toMatch(/not a readable zip/);
+    expect(summary[2]!.error).toMatch(/not a readable zip/);
     expect(existsSync(join(out, 'infected-host.zip', 'timeline.csv'))).toBe(true);
     const json = JSON.parse(await readFile(join(out, 'batch-summary.json'), 'utf8'));
     expect(json.counts).toEqual({ attacked: 1, failed: 1, infected: 1 });

@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { glob } from 'tinyglobby';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { csvLine } from '../report/csv.js';
@@ -52,18 +52,27 @@ export interface BatchRow {
 
 const GLOB_CHARACTERS = /[*?[\]{}]/;
 
-/** Expands globs (quoted, so the shell does not hit its argument limit), keeps plain paths. */
+/**
+ * Expands globs (quoted, so the shell does not hit its argument limit), keeps plain paths.
+ * The order is the order given, each glob's matches sorted, so the summary reads the same
+ * wherever the batch runs; a path named twice is scanned once.
+ */
 export async function expandInputs(inputs: string[]): Promise<string[]> {
   const out = new Set<string>();
   for (const input of inputs) {
     if (GLOB_CHARACTERS.test(input)) {
-      for (const path of await glob(input, { onlyFiles: false, expandDirectories: false, absolute: false }))
-        out.add(path);
+      // An absolute pattern gives absolute paths (tinyglobby would make them relative to the cwd).
+      const matches = await glob(input, {
+        onlyFiles: false,
+        expandDirectories: false,
+        absolute: isAbsolute(input),
+      });
+      for (const path of matches.sort()) out.add(path);
     } else {
       out.add(input);
     }
   }
-  return [...out].sort();
+  return [...out];
 }
 
 /** One folder per evidence, named after it; collisions get a numeric suffix. */
