@@ -4,6 +4,7 @@
  * often hold more chunks than the header counts; all of them are read, up to the file's end.
  */
 import {
+  ByteView,
   FormatError,
   type FormatErrorRecord,
   filetimeToMicros,
@@ -31,6 +32,9 @@ import { type EvtxFileHeader, parseFileHeader } from './file-header.js';
 import type { CompiledTemplate, ContentNode } from './nodes.js';
 import { type EvtxJsonObject, renderJson } from './render-json.js';
 import { renderXml } from './render-xml.js';
+
+/** Chunks read at once (256 KiB): fewer reads and awaits, memory still small. */
+const CHUNKS_PER_READ = 4;
 
 export interface EvtxOptions {
   /** Errors kept in `errors.list` (all are counted). Default 1000. */
@@ -134,11 +138,25 @@ export async function openEvtx(reader: RandomAccessReader, options: EvtxOptions 
 
   async function* records(): AsyncGenerator<EvtxRecord> {
     const lastChunk = options.headerChunksOnly ? header.chunkCount : Number.POSITIVE_INFINITY;
+    // Chunks are read CHUNKS_PER_READ at a time (fewer reads and awaits); each is parsed alone.
+    let block: ByteView | undefined;
     for (let index = 0; index < lastChunk; index += 1) {
       const offset = FILE_HEADER_BLOCK_SIZE + index * CHUNK_SIZE;
       if (offset + CHUNK_HEADER_SIZE > reader.size) break;
       const length = Math.min(CHUNK_SIZE, reader.size - offset);
-      const chunk = await readView(reader, offset, length, FORMAT, 'chunk');
+      if (block === undefined || offset + length > block.base + block.length) {
+        const chunks = Math.min(CHUNKS_PER_READ, lastChunk - index);
+        const blockLength = Math.min(chunks * CHUNK_SIZE, reader.size - offset);
+        const bytes = (await readView(reader, offset, blockLength, FORMAT, 'chunk')).bytes;
+        // A plain Uint8Array: sub-arrays of a Node Buffer are Buffers, costly to make per string.
+        block = new ByteView(
+          new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
+          offset,
+          FORMAT,
+          'chunk',
+        );
+      }
+      const chunk = block.view(offset - block.base, length, 'chunk');
       if (!hasChunkSignature(chunk)) {
         if (isZeroBlock(chunk)) {
           stats.chunksSkipped += 1;

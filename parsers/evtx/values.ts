@@ -64,16 +64,24 @@ const FIXED_SIZES: Record<number, number> = {
 
 /** UTF-16LE text of `byteLength` bytes with trailing NULs dropped. */
 export function readUtf16(view: ByteView, offset: number, byteLength: number): string {
-  view.check(offset, byteLength);
-  let end = offset + (byteLength & ~1);
-  while (end > offset && view.u16(end - 2) === 0) end -= 2;
-  const count = (end - offset) >> 1;
-  if (count > 24) return utf16Decoder.decode(view.subarray(offset, end - offset));
+  const bytes = view.subarray(offset, byteLength); // bounds-checked once
+  let end = byteLength & ~1;
+  while (end > 0 && bytes[end - 2] === 0 && bytes[end - 1] === 0) end -= 2;
+  const count = end >> 1;
+  if (count > SHORT_STRING) return utf16Decoder.decode(bytes.subarray(0, end));
   // Short strings dominate event data; building them directly beats a TextDecoder call.
   let text = '';
-  for (let cursor = offset; cursor < end; cursor += 2) text += String.fromCharCode(view.u16(cursor));
-  return text;
+  let surrogate = false;
+  for (let cursor = 0; cursor < end; cursor += 2) {
+    const unit = bytes[cursor]! | (bytes[cursor + 1]! << 8);
+    if (unit >= 0xd800 && unit <= 0xdfff) surrogate = true;
+    text += String.fromCharCode(unit);
+  }
+  // Past 24 units TextDecoder's rendering of unpaired surrogates (U+FFFD) is kept, as before.
+  return surrogate && count > 24 ? utf16Decoder.decode(bytes.subarray(0, end)) : text;
 }
+
+const SHORT_STRING = 64;
 
 function readAnsi(view: ByteView, offset: number, length: number): string {
   view.check(offset, length);
@@ -92,11 +100,9 @@ function finite(value: number): number | string {
 
 export function hexBytes(view: ByteView, offset: number, length: number): string {
   view.check(offset, length);
+  const bytes = view.subarray(offset, length);
   let text = '';
-  for (let index = 0; index < length; index += 1) {
-    const byte = view.u8(offset + index);
-    text += HEX[byte >> 4]! + HEX[byte & 15]!;
-  }
+  for (let index = 0; index < length; index += 1) text += HEX_BYTES[bytes[index]!]!;
   return text;
 }
 
@@ -120,15 +126,57 @@ const TWO_POW_32_MOD_TICKS = 4_294_967_296 % FILETIME_TICKS_PER_SECOND;
  * SystemTime: 2019-02-09T17:05:24.672757800Z. Exact without bigint arithmetic.
  */
 export function filetimeToIso(low: number, high: number): string {
+  // Events of a chunk mostly share their second: reuse the last second's date text.
+  if (high === lastHigh && low >= lastLowStart && low < lastLowEnd && high < 0x200000) {
+    const fraction = lastFraction + (low - lastLowStart);
+    if (fraction < FILETIME_TICKS_PER_SECOND)
+      return `${lastPrefix}.${fraction.toString().padStart(7, '0')}00Z`;
+  }
   const ticks =
     (((high % FILETIME_TICKS_PER_SECOND) * TWO_POW_32_MOD_TICKS) % FILETIME_TICKS_PER_SECOND) +
     (low % FILETIME_TICKS_PER_SECOND);
   const fraction = ticks % FILETIME_TICKS_PER_SECOND;
   const seconds = Math.round((high * 4_294_967_296 + low - fraction) / FILETIME_TICKS_PER_SECOND);
-  const date = new Date((seconds - FILETIME_UNIX_SECONDS) * 1000);
-  const text = date.toISOString();
-  // Years outside 0000-9999 come out as ±YYYYYY: keep them, they are still exact.
-  return `${text.slice(0, text.length - 5)}.${fraction.toString().padStart(7, '0')}00Z`;
+  const unixSeconds = seconds - FILETIME_UNIX_SECONDS;
+  const day = Math.floor(unixSeconds / 86_400);
+  if (day !== lastDay) {
+    // Years outside 0000-9999 come out as ±YYYYYY: keep them, they are still exact.
+    lastDay = day;
+    lastDayText = new Date(day * 86_400_000).toISOString().slice(0, -14);
+  }
+  const secondOfDay = unixSeconds - day * 86_400;
+  const hour = Math.floor(secondOfDay / 3600);
+  const minute = Math.floor((secondOfDay % 3600) / 60);
+  const prefix = `${lastDayText}T${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[secondOfDay % 60]}`;
+  lastHigh = high;
+  lastLowStart = low;
+  lastLowEnd = low + (FILETIME_TICKS_PER_SECOND - fraction);
+  lastFraction = fraction;
+  lastPrefix = prefix;
+  return `${prefix}.${fraction.toString().padStart(7, '0')}00Z`;
+}
+
+let lastDay = Number.NaN;
+let lastDayText = '';
+const TWO_DIGITS: string[] = Array.from({ length: 60 }, (_, value) => value.toString().padStart(2, '0'));
+
+/** The last second converted: `low` in [lastLowStart, lastLowEnd) with the same `high` lies in it. */
+let lastHigh = -1;
+let lastLowStart = 0;
+let lastLowEnd = 0;
+let lastFraction = 0;
+let lastPrefix = '';
+
+const HEX_BYTES: string[] = Array.from({ length: 256 }, (_, byte) => HEX[byte >> 4]! + HEX[byte & 15]!);
+
+/**
+ * GUID in its registry form, {00000000-0000-0000-0000-000000000000} (upper case, first three
+ * groups little-endian); the same text as ByteView.guid, from a byte table.
+ */
+export function formatGuid(view: ByteView, offset: number): string {
+  const b = view.subarray(offset, 16);
+  const h = HEX_BYTES;
+  return `{${h[b[3]!]}${h[b[2]!]}${h[b[1]!]}${h[b[0]!]}-${h[b[5]!]}${h[b[4]!]}-${h[b[7]!]}${h[b[6]!]}-${h[b[8]!]}${h[b[9]!]}-${h[b[10]!]}${h[b[11]!]}${h[b[12]!]}${h[b[13]!]}${h[b[14]!]}${h[b[15]!]}}`;
 }
 
 function readFiletime(view: ByteView, offset: number): string {
@@ -197,7 +245,7 @@ function readFixed(view: ByteView, offset: number, type: number, size: number): 
       // Windows writes a 32-bit BOOL; any non-zero value is true (some logs hold 2, -1, ...).
       return size >= 4 ? view.u32(offset) !== 0 : view.u8(offset) !== 0;
     case VALUE_GUID:
-      return view.guid(offset);
+      return formatGuid(view, offset);
     case VALUE_FILETIME:
       return readFiletime(view, offset);
     case VALUE_SYSTEMTIME:
