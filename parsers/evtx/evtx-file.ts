@@ -4,13 +4,14 @@
  * often hold more chunks than the header counts; all of them are read, up to the file's end.
  */
 import {
-  ByteView,
+  type ByteView,
   FormatError,
   type FormatErrorRecord,
   filetimeToMicros,
   type RandomAccessReader,
   readView,
 } from '../io/index.js';
+import { ReadAhead } from '../io/read-ahead.js';
 import { type BinXmlContext, parseBinXml } from './binxml.js';
 import {
   type ChunkHeader,
@@ -140,21 +141,20 @@ export async function openEvtx(reader: RandomAccessReader, options: EvtxOptions 
     const lastChunk = options.headerChunksOnly ? header.chunkCount : Number.POSITIVE_INFINITY;
     // Chunks are read CHUNKS_PER_READ at a time (fewer reads and awaits); each is parsed alone.
     let block: ByteView | undefined;
+    const blocks = new ReadAhead(reader, FORMAT, 'chunk');
+    const blockLength = (offset: number, index: number): number =>
+      Math.min(Math.min(CHUNKS_PER_READ, lastChunk - index) * CHUNK_SIZE, reader.size - offset);
     for (let index = 0; index < lastChunk; index += 1) {
       const offset = FILE_HEADER_BLOCK_SIZE + index * CHUNK_SIZE;
       if (offset + CHUNK_HEADER_SIZE > reader.size) break;
       const length = Math.min(CHUNK_SIZE, reader.size - offset);
       if (block === undefined || offset + length > block.base + block.length) {
-        const chunks = Math.min(CHUNKS_PER_READ, lastChunk - index);
-        const blockLength = Math.min(chunks * CHUNK_SIZE, reader.size - offset);
-        const bytes = (await readView(reader, offset, blockLength, FORMAT, 'chunk')).bytes;
-        // A plain Uint8Array: sub-arrays of a Node Buffer are Buffers, costly to make per string.
-        block = new ByteView(
-          new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
-          offset,
-          FORMAT,
-          'chunk',
-        );
+        block = await blocks.read(offset, blockLength(offset, index));
+        // The next block is read while this one is parsed.
+        const next = block.base + block.length;
+        const nextIndex = index + Math.round(block.length / CHUNK_SIZE);
+        if (next + CHUNK_HEADER_SIZE <= reader.size && nextIndex < lastChunk)
+          blocks.prefetch(next, blockLength(next, nextIndex));
       }
       const chunk = block.view(offset - block.base, length, 'chunk');
       if (!hasChunkSignature(chunk)) {
