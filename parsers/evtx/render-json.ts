@@ -169,24 +169,49 @@ function renderElement(element: ElementNode, values: EvtxValue[], parent: Builde
     attributes[attribute.name] = value;
     count += 1;
   }
-  if (element.children.length === 0) {
-    // A leaf (most elements): no text and no children, so no builder.
+  // Most elements hold nothing or one value (<EventID>{sub}</EventID>, <Data Name="X">{sub}</Data>):
+  // their text is that value, no builder needed.
+  const children = element.children;
+  let simple = children.length === 0;
+  let text: EvtxJson | undefined;
+  if (children.length === 1) {
+    const child = children[0]!;
+    const value =
+      child.kind === NODE_SUBSTITUTION
+        ? values[child.index]
+        : child.kind === NODE_TEXT
+          ? child.value
+          : undefined;
+    if (
+      (child.kind === NODE_SUBSTITUTION || child.kind === NODE_TEXT) &&
+      !(value instanceof BinXmlFragment)
+    ) {
+      simple = true;
+      budget -= 1;
+      text = value === undefined || value === null || budget < 0 ? undefined : value;
+    }
+  }
+  if (simple) {
     if (attributes === undefined) {
-      addChild(parent, element.name, null);
+      addChild(parent, element.name, text ?? null);
       return;
     }
     const name = attributes.Name;
     if (count === 1 && element.name === 'Data' && typeof name === 'string' && name !== '') {
-      addChild(parent, name, null);
+      addChild(parent, name, text ?? null);
       return;
     }
-    addChild(parent, element.name, { '#attributes': attributes });
+    addChild(
+      parent,
+      element.name,
+      text === undefined ? { '#attributes': attributes } : { '#attributes': attributes, '#text': text },
+    );
     return;
   }
   const builder: Builder = { out: {}, multi: undefined, children: 0, text: undefined };
   if (attributes !== undefined) builder.out['#attributes'] = attributes;
-  collect(element.children, values, builder, depth);
-  const text = textValue(builder.text);
+  collect(children, values, builder, depth);
+  text = textValue(builder.text);
   if (builder.children === 0) {
     if (attributes === undefined) {
       addChild(parent, element.name, text ?? null);
