@@ -64,21 +64,24 @@ const FIXED_SIZES: Record<number, number> = {
 
 /** UTF-16LE text of `byteLength` bytes with trailing NULs dropped. */
 export function readUtf16(view: ByteView, offset: number, byteLength: number): string {
-  const bytes = view.subarray(offset, byteLength); // bounds-checked once
-  let end = byteLength & ~1;
-  while (end > 0 && bytes[end - 2] === 0 && bytes[end - 1] === 0) end -= 2;
-  const count = end >> 1;
-  if (count > SHORT_STRING) return utf16Decoder.decode(bytes.subarray(0, end));
+  // Bounds checked once for the whole string, then the view's bytes are read directly (as
+  // parsers/io/fast-text.ts does): no sub-array object per string.
+  view.check(offset, byteLength);
+  const bytes = view.bytes;
+  let end = offset + (byteLength & ~1);
+  while (end > offset && bytes[end - 2] === 0 && bytes[end - 1] === 0) end -= 2;
+  const count = (end - offset) >> 1;
+  if (count > SHORT_STRING) return utf16Decoder.decode(bytes.subarray(offset, end));
   // Short strings dominate event data; building them directly beats a TextDecoder call.
   let text = '';
   let surrogate = false;
-  for (let cursor = 0; cursor < end; cursor += 2) {
+  for (let cursor = offset; cursor < end; cursor += 2) {
     const unit = bytes[cursor]! | (bytes[cursor + 1]! << 8);
     if (unit >= 0xd800 && unit <= 0xdfff) surrogate = true;
     text += String.fromCharCode(unit);
   }
   // Past 24 units TextDecoder's rendering of unpaired surrogates (U+FFFD) is kept, as before.
-  return surrogate && count > 24 ? utf16Decoder.decode(bytes.subarray(0, end)) : text;
+  return surrogate && count > 24 ? utf16Decoder.decode(bytes.subarray(offset, end)) : text;
 }
 
 const SHORT_STRING = 64;
@@ -174,9 +177,11 @@ const HEX_BYTES: string[] = Array.from({ length: 256 }, (_, byte) => HEX[byte >>
  * groups little-endian); the same text as ByteView.guid, from a byte table.
  */
 export function formatGuid(view: ByteView, offset: number): string {
-  const b = view.subarray(offset, 16);
+  view.check(offset, 16);
+  const b = view.bytes;
+  const o = offset;
   const h = HEX_BYTES;
-  return `{${h[b[3]!]}${h[b[2]!]}${h[b[1]!]}${h[b[0]!]}-${h[b[5]!]}${h[b[4]!]}-${h[b[7]!]}${h[b[6]!]}-${h[b[8]!]}${h[b[9]!]}-${h[b[10]!]}${h[b[11]!]}${h[b[12]!]}${h[b[13]!]}${h[b[14]!]}${h[b[15]!]}}`;
+  return `{${h[b[o + 3]!]}${h[b[o + 2]!]}${h[b[o + 1]!]}${h[b[o + 0]!]}-${h[b[o + 5]!]}${h[b[o + 4]!]}-${h[b[o + 7]!]}${h[b[o + 6]!]}-${h[b[o + 8]!]}${h[b[o + 9]!]}-${h[b[o + 10]!]}${h[b[o + 11]!]}${h[b[o + 12]!]}${h[b[o + 13]!]}${h[b[o + 14]!]}${h[b[o + 15]!]}}`;
 }
 
 function readFiletime(view: ByteView, offset: number): string {
