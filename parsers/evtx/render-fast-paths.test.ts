@@ -1,7 +1,8 @@
 /**
- * The JSON renderer's fast paths (leaf and single-value elements without a builder) must give
- * exactly what the straightforward renderer gave (test-support/render-json-reference.ts, the
- * renderer before them), on every record of the corpus (skipped when absent) and of the writer.
+ * The renderers' fast paths (JSON: leaf and single-value elements without a builder; XML:
+ * escaping only what needs it, one item shape) must give exactly what the straightforward
+ * renderers gave (test-support/render-*-reference.ts, the renderers before them), on every
+ * record of the corpus (skipped when absent).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,7 +13,9 @@ import { type BinXmlContext, parseBinXml } from './binxml.js';
 import { chunkRecordHeaders, hasChunkSignature, parseChunkHeader, recordsLimit } from './chunk.js';
 import { CHUNK_SIZE, FILE_HEADER_BLOCK_SIZE } from './constants.js';
 import { renderJson } from './render-json.js';
+import { renderXml } from './render-xml.js';
 import { renderJson as referenceRenderJson } from './test-support/render-json-reference.js';
+import { renderXml as referenceRenderXml } from './test-support/render-xml-reference.js';
 
 const corpus = [
   resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'evtx'),
@@ -39,6 +42,8 @@ function compareFile(file: Uint8Array): number {
       const fast = renderJson(nodes);
       const slow = referenceRenderJson(nodes);
       if (JSON.stringify(fast) !== JSON.stringify(slow)) expect(fast).toEqual(slow);
+      const xml = renderXml(nodes);
+      if (xml !== referenceRenderXml(nodes)) expect(xml).toBe(referenceRenderXml(nodes));
       compared += 1;
     }
   }
@@ -46,7 +51,7 @@ function compareFile(file: Uint8Array): number {
 }
 
 describe.skipIf(corpus === undefined)('JSON fast paths on the corpus', () => {
-  it('render every record exactly as the reference renderer (same keys, order, values)', () => {
+  it('render every record exactly as the reference renderers (JSON keys, order, values; XML text)', () => {
     let compared = 0;
     for (const name of readdirSync(corpus ?? '.').filter((entry) => entry.includes('.evtx'))) {
       const raw = readFileSync(join(corpus ?? '.', name));
