@@ -7,7 +7,6 @@ import {
   type ByteView,
   FormatError,
   type FormatErrorRecord,
-  filetimeToMicros,
   type RandomAccessReader,
   readView,
 } from '../io/index.js';
@@ -33,6 +32,7 @@ import { type EvtxFileHeader, parseFileHeader } from './file-header.js';
 import type { CompiledTemplate, ContentNode } from './nodes.js';
 import { type EvtxJsonObject, renderJson } from './render-json.js';
 import { renderXml } from './render-xml.js';
+import { filetimePartsToMicros } from './values.js';
 
 /** Chunks read at once (256 KiB): fewer reads and awaits, memory still small. */
 const CHUNKS_PER_READ = 4;
@@ -73,7 +73,7 @@ export class EvtxRecord {
   readonly #nodes: ContentNode[];
 
   constructor(
-    recordId: bigint,
+    recordId: number | bigint,
     written: bigint | undefined,
     chunkIndex: number,
     offset: number,
@@ -81,7 +81,8 @@ export class EvtxRecord {
     event: EvtxJsonObject | null,
     error: FormatError | undefined,
   ) {
-    this.recordId = recordId <= 9007199254740991n ? Number(recordId) : recordId;
+    this.recordId =
+      typeof recordId === 'bigint' && recordId <= 9007199254740991n ? Number(recordId) : recordId;
     this.written = written;
     this.chunkIndex = chunkIndex;
     this.offset = offset;
@@ -197,7 +198,7 @@ export async function openEvtx(reader: RandomAccessReader, options: EvtxOptions 
         stats.records += 1;
         yield new EvtxRecord(
           record.recordId,
-          filetimeToMicros(record.writtenFiletime),
+          filetimePartsToMicros(record.writtenLow, record.writtenHigh),
           index,
           offset + record.offset,
           nodes,

@@ -4,8 +4,8 @@
  * TextDecoder), binary as hex.
  */
 import { describe, expect, it } from 'vitest';
-import { ByteView } from '../io/index.js';
-import { filetimeToIso, formatGuid, hexBytes, readUtf16 } from './values.js';
+import { ByteView, filetimeToMicros } from '../io/index.js';
+import { filetimePartsToMicros, filetimeToIso, formatGuid, hexBytes, readUtf16 } from './values.js';
 
 /** The straightforward conversion: one Date per value. */
 function slowFiletimeToIso(low: number, high: number): string {
@@ -40,6 +40,28 @@ describe('filetimeToIso', () => {
       const high = Math.floor(ticks / 4_294_967_296);
       const low = ticks - high * 4_294_967_296;
       expect(filetimeToIso(low, high)).toBe(slowFiletimeToIso(low, high));
+    }
+  });
+});
+
+describe('filetimePartsToMicros', () => {
+  it('equals io/time filetimeToMicros on the 64-bit value (random, pre-1970, far future, zero)', () => {
+    const random = lcg(3);
+    const cases: Array<[number, number]> = [
+      [0, 0],
+      [1, 0],
+      [0xffffffff, 0xffffffff],
+      [0xd53e8000, 0x019db1de], // 1970-01-01
+      [0xd53e7fff, 0x019db1de],
+      [0xd53e8009, 0x019db1de],
+    ];
+    for (let index = 0; index < 20_000; index += 1) {
+      const high = index % 3 === 0 ? random() : 0x01c00000 + (random() % 0x00400000);
+      cases.push([random(), high]);
+    }
+    for (const [low, high] of cases) {
+      const filetime = (BigInt(high) << 32n) | BigInt(low);
+      expect(filetimePartsToMicros(low, high)).toBe(filetimeToMicros(filetime));
     }
   });
 });
