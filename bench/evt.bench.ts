@@ -2,10 +2,10 @@
  * EVT: every record of the real XP SysEvent.Evt (corpus) and of a ~102 MB wrapped log built
  * from its records, through openEvt and through libevt's evtexport (output to /dev/null).
  * Inputs are read once first (page cache warm); small inputs run 3 times (median). Ours is
- * timed inside its worker (parse only) and, in a row of its own, as a whole process (Node and
- * tsx start-up included), which is how evtexport is timed.
+ * timed inside its worker (parse only) and, in a row of its own, as a whole process the way the
+ * CLI runs it (node on the compiled dist/, start-up included), which is how evtexport is timed.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
@@ -16,6 +16,7 @@ import {
   type Measurement,
   median,
   printTable,
+  repoRoot,
   runMeasured,
   runWorker,
   toolAvailable,
@@ -81,16 +82,43 @@ function warm(path: string): void {
   readFileSync(path);
 }
 
+/** True when dist/ holds a build of these parser packages newer than their sources. */
+function distFresh(packages: string[]): boolean {
+  for (const pkg of packages) {
+    const dir = join(repoRoot, 'parsers', pkg);
+    for (const name of readdirSync(dir)) {
+      if (!name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
+      const built = join(repoRoot, 'dist', 'parsers', pkg, name.replace(/\.ts$/, '.js'));
+      if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(dir, name)).mtimeMs) return false;
+    }
+  }
+  return true;
+}
+
+/** The walk as the CLI runs it: plain node on the compiled dist/ (no TypeScript loader). */
+const DIST_SCRIPT = `
+const [{ openEvt }, { FileReader }] = await Promise.all([
+  import(${JSON.stringify(join(repoRoot, 'dist/parsers/evt/index.js'))}),
+  import(${JSON.stringify(join(repoRoot, 'dist/parsers/io/index.js'))}),
+]);
+const reader = await FileReader.open(process.argv[1]);
+const log = await openEvt(reader);
+let records = 0;
+for await (const batch of log.recordBatches()) records += batch.length;
+await reader.close();
+console.log(records);
+`;
+
 function wholeProcessRow(path: string, label: string, runs: number): Measurement {
-  const run = median(
-    Array.from({ length: runs }, () =>
-      runMeasured([process.execPath, '--import', 'tsx', join(benchDir, 'workers', 'evt-walk.ts'), path], {
-        stdoutToNull: true,
-      }),
-    ),
-  );
+  const fresh = distFresh(['evt', 'io']);
+  const command = fresh
+    ? [process.execPath, '--input-type=module', '-e', DIST_SCRIPT, path]
+    : [process.execPath, '--import', 'tsx', join(benchDir, 'workers', 'evt-walk.ts'), path];
+  const run = median(Array.from({ length: runs }, () => runMeasured(command, { stdoutToNull: true })));
   return {
-    tool: 'blaster-triage openEvt, whole process (node + tsx start-up)',
+    tool: fresh
+      ? 'blaster-triage openEvt, whole process (node, compiled dist/)'
+      : 'blaster-triage openEvt, whole process (node + tsx: dist/ stale, run npm run build)',
     input: label,
     bytes: fileSize(path),
     seconds: run.seconds,
