@@ -4,8 +4,8 @@
  * block of records is parsed without per-record awaits.
  */
 
-import { decodeUtf16 } from '../io/fast-text.js';
 import { type ByteView, FormatError } from '../io/index.js';
+import { decodeUtf16Flat } from '../io/utf16-flat.js';
 import { ELF_LOG_SIGNATURE_U32, EVT_FORMAT } from './file-header.js';
 import { formatSid } from './sid.js';
 
@@ -149,9 +149,9 @@ export function parseEventRecord(
   const eventType = view.u16(at + RECORD_EVENT_TYPE);
   const numStrings = view.u16(at + RECORD_NUM_STRINGS);
 
-  const sourceName = decodeUtf16(view, at + RECORD_SOURCE_NAME, end - RECORD_SOURCE_NAME, true);
+  const sourceName = decodeUtf16Flat(view, at + RECORD_SOURCE_NAME, end - RECORD_SOURCE_NAME, true);
   let cursor = RECORD_SOURCE_NAME + sourceName.length * 2 + 2;
-  const computerName = cursor <= end ? decodeUtf16(view, at + cursor, end - cursor, true) : '';
+  const computerName = cursor <= end ? decodeUtf16Flat(view, at + cursor, end - cursor, true) : '';
   cursor += computerName.length * 2 + 2;
   if (cursor > end)
     problems = addProblem(
@@ -215,7 +215,7 @@ export function parseEventRecord(
     } else {
       let position = stringOffset;
       while (strings.length < numStrings && position < stringsEnd) {
-        const text = decodeUtf16(view, at + position, stringsEnd - position, true);
+        const text = decodeUtf16Flat(view, at + position, stringsEnd - position, true);
         strings.push(text);
         position += text.length * 2 + 2;
       }

@@ -5,6 +5,7 @@
  * caller records, and the next value is still read at its own descriptor offset.
  */
 import type { ByteView } from '../io/index.js';
+import { decodeUtf16Flat, utf16Units } from '../io/utf16-flat.js';
 import {
   VALUE_ANSI_STRING,
   VALUE_ARRAY_FLAG,
@@ -35,7 +36,6 @@ import {
 } from './constants.js';
 import type { BinXmlFragment, EvtxScalar, EvtxValue } from './nodes.js';
 
-const utf16Decoder = new TextDecoder('utf-16le');
 const latin1Decoder = new TextDecoder('latin1');
 const HEX = '0123456789ABCDEF';
 
@@ -64,27 +64,14 @@ const FIXED_SIZES: Record<number, number> = {
 
 /** UTF-16LE text of `byteLength` bytes with trailing NULs dropped. */
 export function readUtf16(view: ByteView, offset: number, byteLength: number): string {
-  // Bounds checked once for the whole string, then the view's bytes are read directly (as
-  // parsers/io/fast-text.ts does): no sub-array object per string.
   view.check(offset, byteLength);
-  const bytes = view.bytes;
   let end = offset + (byteLength & ~1);
-  while (end > offset && bytes[end - 2] === 0 && bytes[end - 1] === 0) end -= 2;
-  const count = (end - offset) >> 1;
-  if (count > SHORT_STRING) return utf16Decoder.decode(bytes.subarray(offset, end));
-  // Short strings dominate event data; building them directly beats a TextDecoder call.
-  let text = '';
-  let surrogate = false;
-  for (let cursor = offset; cursor < end; cursor += 2) {
-    const unit = bytes[cursor]! | (bytes[cursor + 1]! << 8);
-    if (unit >= 0xd800 && unit <= 0xdfff) surrogate = true;
-    text += String.fromCharCode(unit);
-  }
-  // Past 24 units TextDecoder's rendering of unpaired surrogates (U+FFFD) is kept, as before.
-  return surrogate && count > 24 ? utf16Decoder.decode(bytes.subarray(offset, end)) : text;
+  while (end > offset && view.bytes[end - 2] === 0 && view.bytes[end - 1] === 0) end -= 2;
+  // Up to 24 units the code units are kept as they are (unpaired surrogates too, as before);
+  // longer text is what TextDecoder gives (U+FFFD for unpaired surrogates).
+  if (end - offset <= 48) return utf16Units(view, offset, end - offset);
+  return decodeUtf16Flat(view, offset, end - offset);
 }
-
-const SHORT_STRING = 64;
 
 function readAnsi(view: ByteView, offset: number, length: number): string {
   view.check(offset, length);
