@@ -4,9 +4,9 @@
  * (gunzipped into bench/out/evtx-corpus) and on a ~100 MB log built by repeating the chunks of
  * the largest System/Security file behind one header (CRCs fixed). Inputs are read once first
  * (page cache warm); ours runs 3 times (median), the other tools 3 times on the corpus set and
- * once on the large log. Ours and @ts-evtx/core are timed
- * inside their workers (parse only); ours also as a whole process the way the CLI runs it (node
- * on the compiled dist/), the way evtxexport is timed.
+ * once on the large log. Ours and @ts-evtx/core are timed inside their workers (parse only);
+ * ours also as a whole process the way the CLI runs it (node on the compiled dist/), which is
+ * how evtxexport is timed.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
