@@ -10,6 +10,10 @@ export const EOF_SIGNATURE_ONE = 0x11111111;
 export const EOF_SIGNATURE_TWO = 0x22222222;
 export const EOF_SIGNATURE_THREE = 0x33333333;
 export const EOF_SIGNATURE_FOUR = 0x44444444;
+/** The four signature dwords as they lie on disk, for signature scans. */
+export const EOF_SIGNATURES = new Uint8Array([
+  0x11, 0x11, 0x11, 0x11, 0x22, 0x22, 0x22, 0x22, 0x33, 0x33, 0x33, 0x33, 0x44, 0x44, 0x44, 0x44,
+]);
 
 const EOF_RECORD_SIZE_BEGINNING = 0x00;
 const EOF_ONE = 0x04;

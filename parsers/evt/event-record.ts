@@ -3,7 +3,9 @@
  * "EVENTLOGRECORD structure"). Parsing is synchronous over bytes already read, so a whole
  * block of records is parsed without per-record awaits.
  */
+
 import { type ByteView, FormatError } from '../io/index.js';
+import { decodeUtf16Flat } from '../io/utf16-flat.js';
 import { ELF_LOG_SIGNATURE_U32, EVT_FORMAT } from './file-header.js';
 import { formatSid } from './sid.js';
 
@@ -138,31 +140,47 @@ export function parseEventRecord(
   offset: number,
   recovered: boolean,
 ): ParsedRecord {
-  const problems: FormatError[] = [];
-  const problem = (reason: string): void => {
-    problems.push(new FormatError(EVT_FORMAT, recovered ? 'recovered record' : 'record', offset, reason));
-  };
+  // One pass, one object of a fixed shape, no closures or intermediate objects: this runs
+  // for every record of every log, and the garbage it makes dominated the walk.
+  let problems: FormatError[] = NO_PROBLEMS;
   const length = view.u32(at + RECORD_LENGTH);
   const end = length - 4; // variable part ends before the trailing length copy
   const eventId = view.u32(at + RECORD_EVENT_ID);
   const eventType = view.u16(at + RECORD_EVENT_TYPE);
   const numStrings = view.u16(at + RECORD_NUM_STRINGS);
 
-  const sourceName = view.utf16z(at + RECORD_SOURCE_NAME, end - RECORD_SOURCE_NAME);
+  const sourceName = decodeUtf16Flat(view, at + RECORD_SOURCE_NAME, end - RECORD_SOURCE_NAME, true);
   let cursor = RECORD_SOURCE_NAME + sourceName.length * 2 + 2;
-  const computerName = cursor <= end ? view.utf16z(at + cursor, end - cursor) : '';
+  const computerName = cursor <= end ? decodeUtf16Flat(view, at + cursor, end - cursor, true) : '';
   cursor += computerName.length * 2 + 2;
-  if (cursor > end) problem('source and computer names run past the end of the record');
+  if (cursor > end)
+    problems = addProblem(
+      problems,
+      offset,
+      recovered,
+      'source and computer names run past the end of the record',
+    );
 
   let userSid: string | undefined;
   const sidLength = view.u32(at + RECORD_USER_SID_LENGTH);
   if (sidLength !== 0) {
     const sidOffset = view.u32(at + RECORD_USER_SID_OFFSET);
     if (sidOffset < RECORD_SOURCE_NAME || sidLength > end || sidOffset > end - sidLength) {
-      problem(`user SID (offset ${sidOffset}, ${sidLength} bytes) lies outside the record`);
+      problems = addProblem(
+        problems,
+        offset,
+        recovered,
+        `user SID (offset ${sidOffset}, ${sidLength} bytes) lies outside the record`,
+      );
     } else {
       userSid = formatSid(view, at + sidOffset, sidLength);
-      if (userSid === undefined) problem(`user SID at record offset ${sidOffset} is malformed`);
+      if (userSid === undefined)
+        problems = addProblem(
+          problems,
+          offset,
+          recovered,
+          `user SID at record offset ${sidOffset} is malformed`,
+        );
     }
   }
 
@@ -171,9 +189,14 @@ export function parseEventRecord(
   let data: Uint8Array = EMPTY;
   if (dataLength !== 0) {
     if (dataOffset < RECORD_SOURCE_NAME || dataLength > end || dataOffset > end - dataLength) {
-      problem(`data (offset ${dataOffset}, ${dataLength} bytes) lies outside the record`);
+      problems = addProblem(
+        problems,
+        offset,
+        recovered,
+        `data (offset ${dataOffset}, ${dataLength} bytes) lies outside the record`,
+      );
     } else {
-      data = view.copy(at + dataOffset, dataLength);
+      data = copyData(view, at + dataOffset, dataLength);
     }
   }
 
@@ -183,16 +206,26 @@ export function parseEventRecord(
     // Strings end where the data begins (when the data follows them) or at the length copy.
     const stringsEnd = dataLength !== 0 && dataOffset > stringOffset && dataOffset <= end ? dataOffset : end;
     if (stringOffset < RECORD_SOURCE_NAME || stringOffset >= stringsEnd) {
-      problem(`strings offset ${stringOffset} lies outside the record`);
+      problems = addProblem(
+        problems,
+        offset,
+        recovered,
+        `strings offset ${stringOffset} lies outside the record`,
+      );
     } else {
       let position = stringOffset;
       while (strings.length < numStrings && position < stringsEnd) {
-        const text = view.utf16z(at + position, stringsEnd - position);
+        const text = decodeUtf16Flat(view, at + position, stringsEnd - position, true);
         strings.push(text);
         position += text.length * 2 + 2;
       }
       if (strings.length < numStrings)
-        problem(`only ${strings.length} of ${numStrings} strings fit in the record`);
+        problems = addProblem(
+          problems,
+          offset,
+          recovered,
+          `only ${strings.length} of ${numStrings} strings fit in the record`,
+        );
     }
   }
 
@@ -200,21 +233,78 @@ export function parseEventRecord(
     recordNumber: view.u32(at + RECORD_NUMBER),
     offset,
     size: length,
-    timeGenerated: BigInt(view.u32(at + RECORD_TIME_GENERATED)) * 1_000_000n,
-    timeWritten: BigInt(view.u32(at + RECORD_TIME_WRITTEN)) * 1_000_000n,
+    timeGenerated: secondsToMicros(view.u32(at + RECORD_TIME_GENERATED)),
+    timeWritten: secondsToMicros(view.u32(at + RECORD_TIME_WRITTEN)),
     eventId,
-    ...splitEventId(eventId),
+    eventCode: eventId & 0xffff,
+    qualifiers: eventId >>> 16,
+    severity: SEVERITIES[eventId >>> 30] ?? 'success',
+    customer: ((eventId >>> 29) & 1) === 1,
+    facility: (eventId >>> 16) & 0x0fff,
     eventType,
     eventTypeName: eventTypeName(eventType),
     category: view.u16(at + RECORD_EVENT_CATEGORY),
     sourceName,
     computerName,
-    ...(userSid === undefined ? {} : { userSid }),
     strings,
     data,
     recovered,
   };
+  if (userSid !== undefined) record.userSid = userSid;
   return { record, problems };
+}
+
+const NO_PROBLEMS: FormatError[] = [];
+
+function addProblem(
+  problems: FormatError[],
+  offset: number,
+  recovered: boolean,
+  reason: string,
+): FormatError[] {
+  const list = problems === NO_PROBLEMS ? [] : problems;
+  list.push(new FormatError(EVT_FORMAT, recovered ? 'recovered record' : 'record', offset, reason));
+  return list;
+}
+
+/**
+ * Record times as bigint microseconds. Neighbouring records mostly share their second (and a
+ * record's two times usually agree), so the last conversions are reused: bigints are heap objects.
+ */
+let lastSeconds = -1;
+let lastMicros = 0n;
+let previousSeconds = -1;
+let previousMicros = 0n;
+function secondsToMicros(seconds: number): bigint {
+  if (seconds === lastSeconds) return lastMicros;
+  if (seconds === previousSeconds) return previousMicros;
+  previousSeconds = lastSeconds;
+  previousMicros = lastMicros;
+  lastSeconds = seconds;
+  lastMicros = BigInt(seconds) * 1_000_000n;
+  return lastMicros;
+}
+
+/**
+ * Record data is copied out of the read block (records outlive it). Small copies are carved
+ * from a shared slab: one ArrayBuffer per record made the garbage collector the walk's main cost.
+ */
+const SLAB_SIZE = 64 * 1024;
+const SLAB_MAX_PIECE = 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
+function copyData(view: ByteView, at: number, length: number): Uint8Array {
+  const source = view.subarray(at, length);
+  if (length > SLAB_MAX_PIECE) return Uint8Array.prototype.slice.call(source);
+  if (slabUsed + length > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const piece = slab.subarray(slabUsed, slabUsed + length);
+  piece.set(source);
+  // Keep pieces 8-byte aligned so a consumer's DataView or typed view stays cheap.
+  slabUsed += (length + 7) & ~7;
+  return piece;
 }
 
 const EMPTY = new Uint8Array(0);

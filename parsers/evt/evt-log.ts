@@ -8,10 +8,11 @@
  * 2. the live records, from the oldest (begin offset) to the EOF record, around the ring;
  * 3. whole records left in the slack (the rest of the ring), by signature scanning.
  */
+import { findBytes } from '../io/find-bytes.js';
 import { FormatError, type RandomAccessReader, readView } from '../io/index.js';
 import {
   ELF_EOF_RECORD_SIZE,
-  EOF_SIGNATURE_ONE,
+  EOF_SIGNATURES,
   type EvtEofRecord,
   isEofRecord,
   parseEofRecord,
@@ -25,6 +26,7 @@ import {
   recordTimes,
 } from './event-record.js';
 import {
+  ELF_LOG_SIGNATURE,
   ELF_LOG_SIGNATURE_U32,
   ELF_LOGFILE_HEADER_SIZE,
   EVT_FORMAT,
@@ -39,9 +41,14 @@ export const ELF_SKIP_DWORD = 0x00000027;
 /** Recovered records must carry times in this range (1990-01-01 .. 2100-01-01, Unix seconds). */
 const PLAUSIBLE_TIME_MIN = 631_152_000;
 const PLAUSIBLE_TIME_MAX = 4_102_444_800;
+/**
+ * Records per batch. Small batches let the consumer drop records while they are still in the
+ * young generation; a whole 4 MiB block's records (~15k) outlived it and made GC the main cost.
+ */
+const BATCH_RECORDS = 256;
 
 export interface EvtOptions {
-  /** Bytes read per block (default 4 MiB; raised to hold the largest record). */
+  /** Bytes read per block (default 1 MiB; raised to hold the largest record). */
   blockSize?: number;
   /** Largest record length accepted (default 0x40000). */
   maxRecordSize?: number;
@@ -145,7 +152,7 @@ class EvtLogImpl implements EvtLog {
     this.reader = reader;
     this.header = header;
     this.maxRecordSize = Math.max(EVENTLOGRECORD_MIN_SIZE, options.maxRecordSize ?? EVENTLOGRECORD_MAX_SIZE);
-    this.blockSize = Math.max(options.blockSize ?? 4 * 1024 * 1024, this.maxRecordSize + 16);
+    this.blockSize = Math.max(options.blockSize ?? 1024 * 1024, this.maxRecordSize + 16);
     this.maxErrors = options.maxErrors ?? 1000;
     this.ringSize = Math.max(0, reader.size - DATA_START);
     this.layout = {
@@ -188,14 +195,16 @@ class EvtLogImpl implements EvtLog {
       await ring.load(position);
       const view = ring.view;
       const stop = Math.min(ring.end - ELF_EOF_RECORD_SIZE, this.ringSize - 1) - ring.start;
-      let at = position - ring.start;
-      for (; at <= stop; at += 4) {
-        if (view.u32(at + 4) === EOF_SIGNATURE_ONE && isEofRecord(view, at)) {
-          return parseEofRecord(view, at, ring.physical(ring.start + at));
-        }
+      const first = position - ring.start;
+      // Candidates are dword-aligned with the scan origin; the signature dwords follow the size.
+      let hit = findBytes(view, EOF_SIGNATURES, first + 4, stop + 4 + EOF_SIGNATURES.length, 4, first + 4);
+      while (hit >= 0) {
+        const at = hit - 4;
+        if (isEofRecord(view, at)) return parseEofRecord(view, at, ring.physical(ring.start + at));
+        hit = findBytes(view, EOF_SIGNATURES, hit + 4, stop + 4 + EOF_SIGNATURES.length, 4, first + 4);
       }
       if (ring.end >= ring.limit) break;
-      position = ring.start + at;
+      position = ring.start + first + Math.max(0, Math.ceil((stop + 1 - first) / 4) * 4);
     }
     return undefined;
   }
@@ -326,7 +335,7 @@ class EvtLogImpl implements EvtLog {
     };
     while (position < layout.liveBytes) {
       await ring.load(position);
-      const batch: EvtRecord[] = [];
+      let batch: EvtRecord[] = [];
       const view = ring.view;
       let refill = false;
       while (position < layout.liveBytes) {
@@ -384,6 +393,10 @@ class EvtLogImpl implements EvtLog {
           seen.add(record.recordNumber);
           batch.push(record);
           this.stats.liveRecords += quiet ? 0 : 1;
+          if (batch.length >= BATCH_RECORDS) {
+            yield batch;
+            batch = [];
+          }
         } catch (error) {
           if (!(error instanceof FormatError)) throw error;
           fail(error.reason, position);
@@ -416,17 +429,30 @@ class EvtLogImpl implements EvtLog {
     while (position + EVENTLOGRECORD_MIN_SIZE <= limit) {
       await ring.load(position);
       const view = ring.view;
-      const batch: EvtRecord[] = [];
+      let batch: EvtRecord[] = [];
       let refill = false;
       while (position + EVENTLOGRECORD_MIN_SIZE <= limit) {
         if (ring.need(position, 8) !== 'ok') {
           refill = true;
           break;
         }
-        const at = position - ring.start;
+        let at = position - ring.start;
         if (view.u32(at + 4) !== ELF_LOG_SIGNATURE_U32) {
-          position += 4;
-          continue;
+          // Jump to the next dword-aligned "LfLe" (native search) instead of testing every dword.
+          const stop = Math.min(ring.end, limit) - ring.start;
+          const hit = findBytes(view, ELF_LOG_SIGNATURE, at + 4, stop, 4, at + 4);
+          if (hit < 0 || hit - 4 + ring.start + EVENTLOGRECORD_MIN_SIZE > limit) {
+            // None left in this window: resume at the last dword that could still start one.
+            const next = position + Math.max(4, (Math.floor((stop - at - 8) / 4) + 1) * 4);
+            if (ring.end >= limit || next + EVENTLOGRECORD_MIN_SIZE > limit) {
+              position = limit;
+              break;
+            }
+            position = next;
+            continue;
+          }
+          at = hit - 4;
+          position = ring.start + at;
         }
         const length = view.u32(at);
         const maxSize = Math.min(limit - position, this.maxRecordSize);
@@ -453,6 +479,10 @@ class EvtLogImpl implements EvtLog {
           else {
             batch.push(record);
             this.stats.recoveredRecords += 1;
+            if (batch.length >= BATCH_RECORDS) {
+              yield batch;
+              batch = [];
+            }
           }
         } catch (error) {
           if (!(error instanceof FormatError)) throw error;

@@ -51,7 +51,9 @@ export class RingWindow {
       done += take;
     }
     let bytes: Uint8Array;
-    if (parts.length === 1) bytes = parts[0]!;
+    // A plain Uint8Array over the read buffer: sub-arrays of a Node Buffer are Buffers, whose
+    // construction costs more than the short strings decoded from them.
+    if (parts.length === 1) bytes = new Uint8Array(parts[0]!.buffer, parts[0]!.byteOffset, parts[0]!.length);
     else {
       bytes = new Uint8Array(length);
       let at = 0;

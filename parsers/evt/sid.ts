@@ -21,10 +21,7 @@ export function formatSid(view: ByteView, at: number, size: number): string | un
   // 48-bit big-endian authority: fits a double exactly.
   const authority =
     view.u16be(at + SID_IDENTIFIER_AUTHORITY) * 0x100000000 + view.u32be(at + SID_IDENTIFIER_AUTHORITY + 2);
-  const parts = [
-    `S-${revision}-${authority >= 0x100000000 ? `0x${authority.toString(16).padStart(12, '0')}` : authority}`,
-  ];
-  for (let index = 0; index < count; index += 1)
-    parts.push(String(view.u32(at + SID_SUB_AUTHORITIES + 4 * index)));
-  return parts.join('-');
+  let text = `S-${revision}-${authority >= 0x100000000 ? `0x${authority.toString(16).padStart(12, '0')}` : authority}`;
+  for (let index = 0; index < count; index += 1) text += `-${view.u32(at + SID_SUB_AUTHORITIES + 4 * index)}`;
+  return text;
 }

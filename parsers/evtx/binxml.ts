@@ -25,6 +25,7 @@ import {
   TOKEN_PI_TARGET,
   TOKEN_TEMPLATE_INSTANCE,
   TOKEN_VALUE,
+  VALUE_BINXML,
   VALUE_NULL,
 } from './constants.js';
 import { plausibleName, readNameReference } from './name.js';
@@ -82,6 +83,20 @@ function nameFieldPosition(chunk: ByteView, position: number): number {
   return withDependency;
 }
 
+/** Adds a content node to the attribute receiving its value, or to the open element. */
+function addContent(
+  chunk: ByteView,
+  position: number,
+  attribute: AttributeNode | undefined,
+  pending: ElementNode | undefined,
+  container: ContentNode[],
+  node: ContentNode,
+): void {
+  if (attribute !== undefined) attribute.value.push(node);
+  else if (pending !== undefined) throw chunk.error(position, 'content inside an unclosed start tag');
+  else container.push(node);
+}
+
 /**
  * Parses tokens from `start` until an EOF token or `end`. Throws FormatError at the first
  * token that cannot be understood (the caller records it against the record).
@@ -101,12 +116,6 @@ export function parseBinXml(
   let pending: ElementNode | undefined; // start tag open, receiving attributes
   let attribute: AttributeNode | undefined; // attribute receiving its value
   let position = start;
-
-  const content = (node: ContentNode): void => {
-    if (attribute !== undefined) attribute.value.push(node);
-    else if (pending !== undefined) throw chunk.error(position, 'content inside an unclosed start tag');
-    else container.push(node);
-  };
 
   while (position < end) {
     const token = chunk.u8(position);
@@ -166,23 +175,29 @@ export function parseBinXml(
       }
       case TOKEN_VALUE: {
         const [value, size] = readTokenValue(chunk, position + 2, chunk.u8(position + 1));
-        content({ kind: NODE_TEXT, value });
+        addContent(chunk, position, attribute, pending, container, { kind: NODE_TEXT, value });
         position += 2 + size;
         break;
       }
       case TOKEN_CDATA_SECTION: {
         const count = chunk.u16(position + 1);
-        content({ kind: NODE_CDATA, text: readUtf16(chunk, position + 3, count * 2) });
+        addContent(chunk, position, attribute, pending, container, {
+          kind: NODE_CDATA,
+          text: readUtf16(chunk, position + 3, count * 2),
+        });
         position += 3 + count * 2;
         break;
       }
       case TOKEN_CHARACTER_REFERENCE:
-        content({ kind: NODE_CHARACTER_REFERENCE, code: chunk.u16(position + 1) });
+        addContent(chunk, position, attribute, pending, container, {
+          kind: NODE_CHARACTER_REFERENCE,
+          code: chunk.u16(position + 1),
+        });
         position += 3;
         break;
       case TOKEN_ENTITY_REFERENCE: {
         const [name, after] = readNameReference(chunk, position + 1, context.names);
-        content({ kind: NODE_ENTITY_REFERENCE, name });
+        addContent(chunk, position, attribute, pending, container, { kind: NODE_ENTITY_REFERENCE, name });
         position = after;
         break;
       }
@@ -196,13 +211,17 @@ export function parseBinXml(
           data = readUtf16(chunk, position + 3, count * 2);
           position += 3 + count * 2;
         }
-        content({ kind: NODE_PROCESSING_INSTRUCTION, target, data });
+        addContent(chunk, position, attribute, pending, container, {
+          kind: NODE_PROCESSING_INSTRUCTION,
+          target,
+          data,
+        });
         break;
       }
       case TOKEN_PI_DATA: {
         // Data without a target: keep it as a target-less instruction.
         const count = chunk.u16(position + 1);
-        content({
+        addContent(chunk, position, attribute, pending, container, {
           kind: NODE_PROCESSING_INSTRUCTION,
           target: '',
           data: readUtf16(chunk, position + 3, count * 2),
@@ -213,7 +232,7 @@ export function parseBinXml(
       case TOKEN_NORMAL_SUBSTITUTION:
       case TOKEN_OPTIONAL_SUBSTITUTION:
         if (token & TOKEN_FLAG_MORE) throw chunk.error(position, `unknown token 0x${token.toString(16)}`);
-        content({
+        addContent(chunk, position, attribute, pending, container, {
           kind: NODE_SUBSTITUTION,
           index: chunk.u16(position + 1),
           valueType: chunk.u8(position + 3),
@@ -225,7 +244,7 @@ export function parseBinXml(
         if (token !== TOKEN_TEMPLATE_INSTANCE)
           throw chunk.error(position, `unknown token 0x${token.toString(16)}`);
         const [node, after] = parseTemplateInstance(context, position, end, depth);
-        content(node);
+        addContent(chunk, position, attribute, pending, container, node);
         position = after;
         break;
       }
@@ -236,6 +255,10 @@ export function parseBinXml(
   if (stack.length > 0 || pending !== undefined)
     throw chunk.error(position, `binary XML ends with ${stack.length} element(s) still open`);
   return { nodes: root, end: position };
+}
+
+function noNestedValues(offset: number): never {
+  throw new Error(`nested binary XML at ${offset} reached the plain value reader`);
 }
 
 /**
@@ -272,9 +295,11 @@ export function parseTemplateInstance(
       values[index] = null;
     } else {
       try {
-        values[index] = readValue(chunk, cursor, size, type, (offset, length) => {
-          return new BinXmlFragment(parseBinXml(context, offset, offset + length, depth + 1).nodes);
-        });
+        // Nested binary XML is parsed here; other types need no closure over the context.
+        values[index] =
+          type === VALUE_BINXML
+            ? new BinXmlFragment(parseBinXml(context, cursor, cursor + size, depth + 1).nodes)
+            : readValue(chunk, cursor, size, type, noNestedValues);
       } catch (error) {
         context.report(error as FormatError);
         values[index] = null;

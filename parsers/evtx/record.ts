@@ -9,8 +9,11 @@ export interface EventRecordHeader {
   /** Chunk-relative offset. */
   offset: number;
   size: number;
-  recordId: bigint;
-  writtenFiletime: bigint;
+  /** A number, or a bigint beyond 2^53. */
+  recordId: number | bigint;
+  /** Written time (FILETIME) as its two 32-bit halves: converted once, without bigint arithmetic. */
+  writtenLow: number;
+  writtenHigh: number;
   /** Chunk-relative start and end of the binary XML. */
   dataStart: number;
   dataEnd: number;
@@ -38,8 +41,9 @@ export function parseRecordHeader(
   return {
     offset,
     size,
-    recordId: chunk.u64(offset + 8),
-    writtenFiletime: chunk.u64(offset + 16),
+    recordId: chunk.u32(offset + 12) < 0x200000 ? chunk.u64n(offset + 8) : chunk.u64(offset + 8),
+    writtenLow: chunk.u32(offset + 16),
+    writtenHigh: chunk.u32(offset + 20),
     dataStart: offset + RECORD_HEADER_SIZE,
     dataEnd: offset + size - 4,
     sizeCopyValid: copy === size,

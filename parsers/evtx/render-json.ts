@@ -46,7 +46,13 @@ interface Builder {
   /** Keys already turned into arrays because a name repeated. */
   multi: Set<string> | undefined;
   children: number;
-  text: EvtxJson[];
+  /** Text parts; allocated on the first one (most elements hold one value or only children). */
+  text: EvtxJson[] | undefined;
+}
+
+function addText(builder: Builder, value: EvtxJson): void {
+  if (builder.text === undefined) builder.text = [value];
+  else builder.text.push(value);
 }
 
 function addChild(builder: Builder, key: string, value: EvtxJson): void {
@@ -79,25 +85,25 @@ function collect(nodes: ContentNode[], values: EvtxValue[], builder: Builder, de
         renderElement(node, values, builder, depth);
         break;
       case NODE_TEXT:
-        if (node.value !== null && !(node.value instanceof BinXmlFragment)) builder.text.push(node.value);
+        if (node.value !== null && !(node.value instanceof BinXmlFragment)) addText(builder, node.value);
         break;
       case NODE_SUBSTITUTION: {
         const value = values[node.index];
         if (value instanceof BinXmlFragment) collect(value.nodes, [], builder, depth + 1);
-        else if (value !== undefined && value !== null) builder.text.push(value);
+        else if (value !== undefined && value !== null) addText(builder, value);
         break;
       }
       case NODE_TEMPLATE_INSTANCE:
         collect(node.template.nodes, node.values, builder, depth + 1);
         break;
       case NODE_ENTITY_REFERENCE:
-        builder.text.push(entityText(node.name));
+        addText(builder, entityText(node.name));
         break;
       case NODE_CDATA:
-        builder.text.push(node.text);
+        addText(builder, node.text);
         break;
       case NODE_CHARACTER_REFERENCE:
-        builder.text.push(String.fromCharCode(node.code));
+        addText(builder, String.fromCharCode(node.code));
         break;
       default:
         // Processing instructions carry no event data.
@@ -106,8 +112,8 @@ function collect(nodes: ContentNode[], values: EvtxValue[], builder: Builder, de
   }
 }
 
-function textValue(parts: EvtxJson[]): EvtxJson | undefined {
-  if (parts.length === 0) return undefined;
+function textValue(parts: EvtxJson[] | undefined): EvtxJson | undefined {
+  if (parts === undefined || parts.length === 0) return undefined;
   if (parts.length === 1) return parts[0]!;
   let text = '';
   for (const part of parts) text += valueText(part);
@@ -163,10 +169,49 @@ function renderElement(element: ElementNode, values: EvtxValue[], parent: Builde
     attributes[attribute.name] = value;
     count += 1;
   }
-  const builder: Builder = { out: {}, multi: undefined, children: 0, text: [] };
+  // Most elements hold nothing or one value (<EventID>{sub}</EventID>, <Data Name="X">{sub}</Data>):
+  // their text is that value, no builder needed.
+  const children = element.children;
+  let simple = children.length === 0;
+  let text: EvtxJson | undefined;
+  if (children.length === 1) {
+    const child = children[0]!;
+    const value =
+      child.kind === NODE_SUBSTITUTION
+        ? values[child.index]
+        : child.kind === NODE_TEXT
+          ? child.value
+          : undefined;
+    if (
+      (child.kind === NODE_SUBSTITUTION || child.kind === NODE_TEXT) &&
+      !(value instanceof BinXmlFragment)
+    ) {
+      simple = true;
+      budget -= 1;
+      text = value === undefined || value === null || budget < 0 ? undefined : value;
+    }
+  }
+  if (simple) {
+    if (attributes === undefined) {
+      addChild(parent, element.name, text ?? null);
+      return;
+    }
+    const name = attributes.Name;
+    if (count === 1 && element.name === 'Data' && typeof name === 'string' && name !== '') {
+      addChild(parent, name, text ?? null);
+      return;
+    }
+    addChild(
+      parent,
+      element.name,
+      text === undefined ? { '#attributes': attributes } : { '#attributes': attributes, '#text': text },
+    );
+    return;
+  }
+  const builder: Builder = { out: {}, multi: undefined, children: 0, text: undefined };
   if (attributes !== undefined) builder.out['#attributes'] = attributes;
-  if (element.children.length > 0) collect(element.children, values, builder, depth);
-  const text = textValue(builder.text);
+  collect(children, values, builder, depth);
+  text = textValue(builder.text);
   if (builder.children === 0) {
     if (attributes === undefined) {
       addChild(parent, element.name, text ?? null);
@@ -184,7 +229,7 @@ function renderElement(element: ElementNode, values: EvtxValue[], parent: Builde
 
 /** The JSON object of a record's binary XML (normally `{ Event: {...} }`). */
 export function renderJson(nodes: ContentNode[], values: EvtxValue[] = []): EvtxJsonObject {
-  const builder: Builder = { out: {}, multi: undefined, children: 0, text: [] };
+  const builder: Builder = { out: {}, multi: undefined, children: 0, text: undefined };
   budget = RENDER_NODE_BUDGET;
   collect(nodes, values, builder, 0);
   return builder.out;

@@ -19,17 +19,31 @@ import {
 } from './nodes.js';
 import { attributeValue, RENDER_NODE_BUDGET, valueText } from './render-json.js';
 
+const NEEDS_ESCAPE = /[&<>"]/;
+
 export function escapeXml(text: string): string {
+  // Most values hold nothing to escape: a test is much cheaper than a replace with a callback.
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/[&<>"]/g, (character) =>
     character === '&' ? '&amp;' : character === '<' ? '&lt;' : character === '>' ? '&gt;' : '&quot;',
   );
 }
 
+/** One shape for every item (all fields present): the writer's property reads stay monomorphic. */
 interface Item {
-  element?: ElementNode;
+  element: ElementNode | undefined;
   values: EvtxValue[];
-  text?: string;
-  markup?: string;
+  text: string | undefined;
+  markup: string | undefined;
+}
+
+function item(
+  element: ElementNode | undefined,
+  values: EvtxValue[],
+  text: string | undefined,
+  markup: string | undefined,
+): Item {
+  return { element, values, text, markup };
 }
 
 /** Flattens template instances and nested fragments into elements and text, in order. */
@@ -39,31 +53,41 @@ function flatten(nodes: ContentNode[], values: EvtxValue[], out: Item[], state: 
   for (const node of nodes) {
     switch (node.kind) {
       case NODE_ELEMENT:
-        out.push({ element: node, values });
+        out.push(item(node, values, undefined, undefined));
         break;
       case NODE_TEXT:
-        out.push({ values, text: valueText(node.value instanceof BinXmlFragment ? null : node.value) });
+        out.push(
+          item(
+            undefined,
+            values,
+            valueText(node.value instanceof BinXmlFragment ? null : node.value),
+            undefined,
+          ),
+        );
         break;
       case NODE_SUBSTITUTION: {
         const value = values[node.index];
         if (value instanceof BinXmlFragment) flatten(value.nodes, [], out, state);
-        else if (value !== undefined && value !== null) out.push({ values, text: valueText(value) });
+        else if (value !== undefined && value !== null)
+          out.push(item(undefined, values, valueText(value), undefined));
         break;
       }
       case NODE_TEMPLATE_INSTANCE:
         flatten(node.template.nodes, node.values, out, state);
         break;
       case NODE_ENTITY_REFERENCE:
-        out.push({ values, markup: `&${node.name};` });
+        out.push(item(undefined, values, undefined, `&${node.name};`));
         break;
       case NODE_CHARACTER_REFERENCE:
-        out.push({ values, markup: `&#${node.code};` });
+        out.push(item(undefined, values, undefined, `&#${node.code};`));
         break;
       case NODE_CDATA:
-        out.push({ values, markup: `<![CDATA[${node.text}]]>` });
+        out.push(item(undefined, values, undefined, `<![CDATA[${node.text}]]>`));
         break;
       case NODE_PROCESSING_INSTRUCTION:
-        out.push({ values, markup: `<?${node.target}${node.data === '' ? '' : ` ${node.data}`}?>` });
+        out.push(
+          item(undefined, values, undefined, `<?${node.target}${node.data === '' ? '' : ` ${node.data}`}?>`),
+        );
         break;
     }
   }
@@ -98,9 +122,10 @@ function writeElement(
     lines.push(`${start}/>`);
     return;
   }
-  if (!items.some((item) => item.element !== undefined)) {
+  if (!hasElement(items)) {
     let text = '';
-    for (const item of items) text += item.text !== undefined ? escapeXml(item.text) : (item.markup ?? '');
+    for (const entry of items)
+      text += entry.text !== undefined ? escapeXml(entry.text) : (entry.markup ?? '');
     lines.push(`${start}>${text}</${element.name}>`);
     return;
   }
@@ -109,11 +134,16 @@ function writeElement(
   lines.push(`${indent}</${element.name}>`);
 }
 
+function hasElement(items: Item[]): boolean {
+  for (const entry of items) if (entry.element !== undefined) return true;
+  return false;
+}
+
 function writeItems(items: Item[], indent: string, lines: string[], state: { budget: number }): void {
-  for (const item of items) {
-    if (item.element !== undefined) writeElement(item.element, item.values, indent, lines, state);
-    else if (item.text !== undefined) lines.push(`${indent}${escapeXml(item.text)}`);
-    else if (item.markup !== undefined) lines.push(`${indent}${item.markup}`);
+  for (const entry of items) {
+    if (entry.element !== undefined) writeElement(entry.element, entry.values, indent, lines, state);
+    else if (entry.text !== undefined) lines.push(`${indent}${escapeXml(entry.text)}`);
+    else if (entry.markup !== undefined) lines.push(`${indent}${entry.markup}`);
   }
 }
 

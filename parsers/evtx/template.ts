@@ -6,22 +6,28 @@
 import { FormatError } from '../io/index.js';
 import { type BinXmlContext, parseBinXml } from './binxml.js';
 import type { CompiledTemplate } from './nodes.js';
+import { formatGuid } from './values.js';
 
 export const TEMPLATE_DEFINITION_HEADER_SIZE = 24;
+
+/** Placeholder while a definition compiles (never returned: a cycle throws on seeing it). */
+const IN_PROGRESS = new FormatError('evtx', 'template definition', 0, 'template definition in progress');
 
 /** Returns the compiled template at `offset`, or throws the (cached) FormatError of a bad one. */
 export function compileTemplate(context: BinXmlContext, offset: number, depth: number): CompiledTemplate {
   const cached = context.templates.get(offset);
-  if (cached !== undefined) {
+  if (cached !== undefined && cached !== IN_PROGRESS) {
     if (cached instanceof FormatError) throw cached;
     return cached;
   }
   const chunk = context.chunk;
-  // Marks the definition as in progress: a template that instantiates itself is a cycle.
-  const cycle = chunk.error(offset, 'template definition instantiates itself');
-  context.templates.set(offset, cycle);
+  // Marks the definition as in progress: a template that instantiates itself is a cycle. The
+  // marker is shared: building an Error (stack trace) per compiled template cost more than
+  // compiling small templates.
+  if (context.templates.has(offset)) throw chunk.error(offset, 'template definition instantiates itself');
+  context.templates.set(offset, IN_PROGRESS);
   try {
-    const guid = chunk.guid(offset + 4);
+    const guid = formatGuid(chunk, offset + 4);
     const dataSize = chunk.u32(offset + 20);
     const start = offset + TEMPLATE_DEFINITION_HEADER_SIZE;
     // A zero data size is seen in the wild: then the fragment's EOF token ends it.

@@ -5,6 +5,7 @@
  * caller records, and the next value is still read at its own descriptor offset.
  */
 import type { ByteView } from '../io/index.js';
+import { decodeUtf16Flat, utf16Units } from '../io/utf16-flat.js';
 import {
   VALUE_ANSI_STRING,
   VALUE_ARRAY_FLAG,
@@ -35,7 +36,6 @@ import {
 } from './constants.js';
 import type { BinXmlFragment, EvtxScalar, EvtxValue } from './nodes.js';
 
-const utf16Decoder = new TextDecoder('utf-16le');
 const latin1Decoder = new TextDecoder('latin1');
 const HEX = '0123456789ABCDEF';
 
@@ -66,13 +66,11 @@ const FIXED_SIZES: Record<number, number> = {
 export function readUtf16(view: ByteView, offset: number, byteLength: number): string {
   view.check(offset, byteLength);
   let end = offset + (byteLength & ~1);
-  while (end > offset && view.u16(end - 2) === 0) end -= 2;
-  const count = (end - offset) >> 1;
-  if (count > 24) return utf16Decoder.decode(view.subarray(offset, end - offset));
-  // Short strings dominate event data; building them directly beats a TextDecoder call.
-  let text = '';
-  for (let cursor = offset; cursor < end; cursor += 2) text += String.fromCharCode(view.u16(cursor));
-  return text;
+  while (end > offset && view.bytes[end - 2] === 0 && view.bytes[end - 1] === 0) end -= 2;
+  // Up to 24 units the code units are kept as they are (unpaired surrogates too, as before);
+  // longer text is what TextDecoder gives (U+FFFD for unpaired surrogates).
+  if (end - offset <= 48) return utf16Units(view, offset, end - offset);
+  return decodeUtf16Flat(view, offset, end - offset);
 }
 
 function readAnsi(view: ByteView, offset: number, length: number): string {
@@ -92,11 +90,9 @@ function finite(value: number): number | string {
 
 export function hexBytes(view: ByteView, offset: number, length: number): string {
   view.check(offset, length);
+  const bytes = view.subarray(offset, length);
   let text = '';
-  for (let index = 0; index < length; index += 1) {
-    const byte = view.u8(offset + index);
-    text += HEX[byte >> 4]! + HEX[byte & 15]!;
-  }
+  for (let index = 0; index < length; index += 1) text += HEX_BYTES[bytes[index]!]!;
   return text;
 }
 
@@ -120,15 +116,78 @@ const TWO_POW_32_MOD_TICKS = 4_294_967_296 % FILETIME_TICKS_PER_SECOND;
  * SystemTime: 2019-02-09T17:05:24.672757800Z. Exact without bigint arithmetic.
  */
 export function filetimeToIso(low: number, high: number): string {
+  // Events of a chunk mostly share their second: reuse the last second's date text.
+  if (high === lastHigh && low >= lastLowStart && low < lastLowEnd && high < 0x200000) {
+    const fraction = lastFraction + (low - lastLowStart);
+    if (fraction < FILETIME_TICKS_PER_SECOND)
+      return `${lastPrefix}.${fraction.toString().padStart(7, '0')}00Z`;
+  }
   const ticks =
     (((high % FILETIME_TICKS_PER_SECOND) * TWO_POW_32_MOD_TICKS) % FILETIME_TICKS_PER_SECOND) +
     (low % FILETIME_TICKS_PER_SECOND);
   const fraction = ticks % FILETIME_TICKS_PER_SECOND;
   const seconds = Math.round((high * 4_294_967_296 + low - fraction) / FILETIME_TICKS_PER_SECOND);
-  const date = new Date((seconds - FILETIME_UNIX_SECONDS) * 1000);
-  const text = date.toISOString();
-  // Years outside 0000-9999 come out as ±YYYYYY: keep them, they are still exact.
-  return `${text.slice(0, text.length - 5)}.${fraction.toString().padStart(7, '0')}00Z`;
+  const unixSeconds = seconds - FILETIME_UNIX_SECONDS;
+  const day = Math.floor(unixSeconds / 86_400);
+  if (day !== lastDay) {
+    // Years outside 0000-9999 come out as ±YYYYYY: keep them, they are still exact.
+    lastDay = day;
+    lastDayText = new Date(day * 86_400_000).toISOString().slice(0, -14);
+  }
+  const secondOfDay = unixSeconds - day * 86_400;
+  const hour = Math.floor(secondOfDay / 3600);
+  const minute = Math.floor((secondOfDay % 3600) / 60);
+  const prefix = `${lastDayText}T${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[secondOfDay % 60]}`;
+  lastHigh = high;
+  lastLowStart = low;
+  lastLowEnd = low + (FILETIME_TICKS_PER_SECOND - fraction);
+  lastFraction = fraction;
+  lastPrefix = prefix;
+  return `${prefix}.${fraction.toString().padStart(7, '0')}00Z`;
+}
+
+/** 1970-01-01 in FILETIME ticks / 10: microseconds from 1601 to 1970 (exact as a double). */
+const FILETIME_UNIX_MICROS = 11_644_473_600_000_000;
+
+/**
+ * FILETIME halves to bigint microseconds since 1970 (io/time.ts filetimeToMicros, same
+ * result), with one bigint made instead of a 64-bit read, a subtraction and a division:
+ * high = 10a + b gives ticks / 10 = a * 2^32 + (b * 2^32 + low) / 10, every part exact.
+ */
+export function filetimePartsToMicros(low: number, high: number): bigint | undefined {
+  if (low === 0 && high === 0) return undefined;
+  const a = Math.floor(high / 10);
+  const b = high - a * 10;
+  const micros = a * 4_294_967_296 - FILETIME_UNIX_MICROS + Math.floor((b * 4_294_967_296 + low) / 10);
+  // Before 1970 bigint division truncates toward zero (not floor); far dates exceed 2^53.
+  if (micros >= 0 && micros <= Number.MAX_SAFE_INTEGER) return BigInt(micros);
+  return (((BigInt(high) << 32n) | BigInt(low)) - FILETIME_UNIX_MICROS_BIG * 10n) / 10n;
+}
+const FILETIME_UNIX_MICROS_BIG = 11_644_473_600_000_000n;
+
+let lastDay = Number.NaN;
+let lastDayText = '';
+const TWO_DIGITS: string[] = Array.from({ length: 60 }, (_, value) => value.toString().padStart(2, '0'));
+
+/** The last second converted: `low` in [lastLowStart, lastLowEnd) with the same `high` lies in it. */
+let lastHigh = -1;
+let lastLowStart = 0;
+let lastLowEnd = 0;
+let lastFraction = 0;
+let lastPrefix = '';
+
+const HEX_BYTES: string[] = Array.from({ length: 256 }, (_, byte) => HEX[byte >> 4]! + HEX[byte & 15]!);
+
+/**
+ * GUID in its registry form, {00000000-0000-0000-0000-000000000000} (upper case, first three
+ * groups little-endian); the same text as ByteView.guid, from a byte table.
+ */
+export function formatGuid(view: ByteView, offset: number): string {
+  view.check(offset, 16);
+  const b = view.bytes;
+  const o = offset;
+  const h = HEX_BYTES;
+  return `{${h[b[o + 3]!]}${h[b[o + 2]!]}${h[b[o + 1]!]}${h[b[o + 0]!]}-${h[b[o + 5]!]}${h[b[o + 4]!]}-${h[b[o + 7]!]}${h[b[o + 6]!]}-${h[b[o + 8]!]}${h[b[o + 9]!]}-${h[b[o + 10]!]}${h[b[o + 11]!]}${h[b[o + 12]!]}${h[b[o + 13]!]}${h[b[o + 14]!]}${h[b[o + 15]!]}}`;
 }
 
 function readFiletime(view: ByteView, offset: number): string {
@@ -197,7 +256,7 @@ function readFixed(view: ByteView, offset: number, type: number, size: number): 
       // Windows writes a 32-bit BOOL; any non-zero value is true (some logs hold 2, -1, ...).
       return size >= 4 ? view.u32(offset) !== 0 : view.u8(offset) !== 0;
     case VALUE_GUID:
-      return view.guid(offset);
+      return formatGuid(view, offset);
     case VALUE_FILETIME:
       return readFiletime(view, offset);
     case VALUE_SYSTEMTIME:
