@@ -4,10 +4,12 @@ import { type EvtxRecord, eventData, openEvtx, systemFields } from './index.js';
 import {
   BLASTER_DAY,
   rpcTerminated,
+  systemEvent,
   unexpectedShutdown,
   winsClientInstalled,
 } from './test-support/events.js';
 import { buildEvtx, fixChecksums } from './test-support/evtx-writer.js';
+import { v } from './test-support/values.js';
 
 const T1 = BLASTER_DAY + 20n * 3600n * 1_000_000n + 123_456n;
 const T2 = T1 + 60_000_000n;
@@ -67,6 +69,33 @@ describe('openEvtx on writer-built files', () => {
       userId: undefined,
     });
     expect(systemFields(records[1]!.event!).userId).toBe('S-1-5-18');
+  });
+
+  it('keeps Data named __proto__ or constructor as plain own keys (names come from the file)', async () => {
+    const crafted = systemEvent({
+      recordId: 7n,
+      provider: 'Crafted',
+      eventId: 1,
+      level: 4,
+      time: T1,
+      channel: 'System',
+      computer: 'VICTIM-XP',
+      data: [
+        { name: '__proto__', value: v.string('first') },
+        { name: '__proto__', value: v.string('second') },
+        { name: 'constructor', value: v.string('c') },
+        { name: 'toString', value: v.u32(5) },
+      ],
+    });
+    const { records } = await readAll(buildEvtx([crafted]));
+    const data = eventData(records[0]!.event!) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    expect(Object.keys(data)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(Object.getOwnPropertyDescriptor(data, '__proto__')?.value).toEqual(['first', 'second']);
+    expect(JSON.parse(JSON.stringify(data))).toEqual(
+      JSON.parse('{"__proto__":["first","second"],"constructor":"c","toString":5}'),
+    );
+    expect(({} as Record<string, unknown>).first).toBeUndefined();
   });
 
   it('renders EventData: named Data by name with typed values, unnamed Data as an array', async () => {

@@ -8,6 +8,7 @@
  * - nested binary XML values and template instances are rendered in place.
  * Optional substitutions that are null remove their attribute (as Windows renders them).
  */
+import { setOwn } from '../io/own-key.js';
 import {
   type AttributeNode,
   BinXmlFragment,
@@ -59,11 +60,11 @@ function addChild(builder: Builder, key: string, value: EvtxJson): void {
   const out = builder.out;
   builder.children += 1;
   if (!Object.hasOwn(out, key)) {
-    out[key] = value;
+    setOwn(out, key, value);
   } else if (builder.multi?.has(key)) {
     (out[key] as EvtxJson[]).push(value);
   } else {
-    out[key] = [out[key]!, value];
+    setOwn(out, key, [out[key]!, value]);
     builder.multi ??= new Set();
     builder.multi.add(key);
   }
@@ -166,7 +167,7 @@ function renderElement(element: ElementNode, values: EvtxValue[], parent: Builde
     const value = attributeValue(attribute, values);
     if (value === undefined) continue;
     attributes ??= {};
-    attributes[attribute.name] = value;
+    setOwn(attributes, attribute.name, value);
     count += 1;
   }
   // Most elements hold nothing or one value (<EventID>{sub}</EventID>, <Data Name="X">{sub}</Data>):

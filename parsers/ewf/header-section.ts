@@ -1,5 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import { FormatError } from '../io/format-error.js';
+import { setOwn } from '../io/own-key.js';
 
 /** Most bytes a header section may inflate to (case text is a few hundred bytes). */
 const MAX_HEADER_TEXT = 1024 * 1024;
@@ -38,7 +39,7 @@ export function parseHeaderSection(
   const values = lines[main + 2]!.split('\t');
   const result: Record<string, string> = {};
   keys.forEach((key, index) => {
-    if (key !== '') result[key] = values[index] ?? '';
+    if (key !== '') setOwn(result, key, values[index] ?? '');
   });
   return result;
 }

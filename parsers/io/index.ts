@@ -1,5 +1,6 @@
 export { asciiBytes, ByteView } from './byte-view.js';
 export { FormatError, type FormatErrorRecord, isFormatError } from './format-error.js';
+export { setOwn, setOwnIfAbsent } from './own-key.js';
 export {
   BufferReader,
   CachedReader,

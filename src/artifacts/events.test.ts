@@ -8,10 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { openEvt } from '../../parsers/evt/index.js';
 import { blasterDay, buildEvtLog, SYSTEM_EVENTS } from '../../parsers/evt/test-support/evt-writer.js';
 import { openEvtx } from '../../parsers/evtx/index.js';
+import { systemEvent } from '../../parsers/evtx/test-support/events.js';
 import { buildEvtx } from '../../parsers/evtx/test-support/evtx-writer.js';
+import { v } from '../../parsers/evtx/test-support/values.js';
 import { BufferReader } from '../../parsers/io/index.js';
 import { openCorpusFile, skipUnlessCorpus } from '../../parsers/io/test-support/corpus.js';
 import type { EventRecord } from '../model/records.js';
+import { toPlain } from '../report/plain.js';
 import { findTemplate, renderMessage } from './event-messages.js';
 import { channelFromFileName, evtxLevelName } from './events.js';
 import {
@@ -280,6 +283,34 @@ describe('.evtx System log (writer-built)', async () => {
       },
     });
     expect(crash?.message).toMatch(/^Faulting application name: dllhost\.exe, version: 6\.1\.7600\.16385/);
+  });
+
+  it('Data names that are Object property names stay fields, through to plain output', async () => {
+    const bytes = buildEvtx([
+      systemEvent({
+        recordId: 9n,
+        provider: 'Crafted',
+        eventId: 1,
+        level: 4,
+        time: micros(T0),
+        channel: 'System',
+        computer: 'VICTIM-XP',
+        data: [
+          { name: '__proto__', value: v.string('p') },
+          { name: 'constructor', value: v.string('c') },
+          { name: 'toString', value: v.string('t') },
+        ],
+      }),
+    ]);
+    const [event] = (await readLog(bytes, 'System.evtx', 'evtx')).records;
+    expect(Object.entries(event!.fields)).toEqual([
+      ['__proto__', 'p'],
+      ['constructor', 'c'],
+      ['toString', 't'],
+    ]);
+    const plain = toPlain(event) as { fields: Record<string, string> };
+    expect(Object.entries(plain.fields)).toEqual(Object.entries(event!.fields));
+    expect(JSON.stringify(plain.fields)).toBe('{"__proto__":"p","constructor":"c","toString":"t"}');
   });
 
   it('reports damage with the file name', async () => {

@@ -37,6 +37,7 @@ import {
   systemFields,
 } from '../../parsers/evtx/index.js';
 import type { FormatError, FormatErrorRecord } from '../../parsers/io/index.js';
+import { setOwnIfAbsent } from '../../parsers/io/index.js';
 import type { EventRecord } from '../model/records.js';
 import type { ArtifactContext } from './context.js';
 import { findTemplate, rawMessage, renderMessage } from './event-messages.js';
@@ -95,9 +96,9 @@ function namedFields(
 ): Record<string, string> {
   strings.forEach((value, index) => {
     const param = `param${index + 1}`;
-    if (!(param in into)) into[param] = value;
+    setOwnIfAbsent(into, param, value);
     const name = names[index];
-    if (name !== undefined && !(name in into)) into[name] = value;
+    if (name !== undefined) setOwnIfAbsent(into, name, value);
   });
   return into;
 }
@@ -200,14 +201,14 @@ export function normalizeEvtxRecord(
     // Unnamed <Data> is param<position>, as Event Viewer's XML view numbers classic events.
     const name = pair.name ?? `param${strings.length + 1}`;
     if (!pair.binary) strings.push(pair.value);
-    if (!(name in fields)) fields[name] = pair.value;
+    setOwnIfAbsent(fields, name, pair.value);
   }
   const eventId = (system.eventId ?? 0) & 0xffff;
   const provider = system.provider ?? system.eventSourceName ?? '';
   const template = findTemplate([system.provider, system.eventSourceName], eventId, strings.length);
   template?.names.forEach((name, index) => {
     const value = strings[index];
-    if (value !== undefined && !(name in fields)) fields[name] = value;
+    if (value !== undefined) setOwnIfAbsent(fields, name, value);
   });
   const recordId = typeof record.recordId === 'bigint' ? Number(record.recordId) : record.recordId;
   const event: EventRecord = {

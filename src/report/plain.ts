@@ -1,4 +1,4 @@
-import { microsToIso } from '../../parsers/io/index.js';
+import { microsToIso, setOwn } from '../../parsers/io/index.js';
 
 /**
  * Plain JSON data from records: every bigint in the model is a time in microseconds, written
@@ -11,7 +11,7 @@ export function toPlain(value: unknown): unknown {
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
-      if (inner !== undefined) out[key] = toPlain(inner);
+      if (inner !== undefined) setOwn(out, key, toPlain(inner));
     }
     return out;
   }

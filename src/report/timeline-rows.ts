@@ -1,4 +1,4 @@
-import { microsToIso } from '../../parsers/io/index.js';
+import { microsToIso, setOwn } from '../../parsers/io/index.js';
 import type { FileRecord, NormalizedRecord } from '../model/records.js';
 import type { TimelineRow } from '../model/timeline.js';
 
@@ -26,10 +26,15 @@ function flatten(record: NormalizedRecord): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(record)) {
     if (PROVENANCE_KEYS.has(key) || value === undefined) continue;
-    if (typeof value === 'bigint') fields[key] = microsToIso(value);
-    else if (Array.isArray(value)) fields[key] = value.join('; ');
-    else if (value !== null && typeof value === 'object') fields[key] = JSON.stringify(value);
-    else fields[key] = String(value);
+    const text =
+      typeof value === 'bigint'
+        ? microsToIso(value)
+        : Array.isArray(value)
+          ? value.join('; ')
+          : value !== null && typeof value === 'object'
+            ? JSON.stringify(value)
+            : String(value);
+    setOwn(fields, key, text);
   }
   return fields;
 }
