@@ -6,11 +6,13 @@
  * timed inside its worker (parse only) and, in a row of its own, as a whole process the way the
  * CLI runs it (node on the compiled dist/, start-up included), which is how evtexport is timed.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { corpusPath, openCorpusFile } from '../parsers/io/test-support/corpus.js';
 import {
   benchDir,
+  benchNodes,
+  distFresh,
   ensureWorkDir,
   fileSize,
   type Measurement,
@@ -74,19 +76,6 @@ function warm(path: string): void {
   readFileSync(path);
 }
 
-/** True when dist/ holds a build of these parser packages newer than their sources. */
-function distFresh(packages: string[]): boolean {
-  for (const pkg of packages) {
-    const dir = join(repoRoot, 'parsers', pkg);
-    for (const name of readdirSync(dir)) {
-      if (!name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
-      const built = join(repoRoot, 'dist', 'parsers', pkg, name.replace(/\.ts$/, '.js'));
-      if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(dir, name)).mtimeMs) return false;
-    }
-  }
-  return true;
-}
-
 /** The walk as the CLI runs it: plain node on the compiled dist/ (no TypeScript loader). */
 const DIST_SCRIPT = `
 const [{ openEvt }, { FileReader }] = await Promise.all([
@@ -101,21 +90,24 @@ await reader.close();
 console.log(records);
 `;
 
-function wholeProcessRow(path: string, label: string, runs: number): Measurement {
+/** One whole-process row per Node.js binary (bench/lib.ts benchNodes). */
+function wholeProcessRows(path: string, label: string, runs: number): Measurement[] {
   const fresh = distFresh(['evt', 'io']);
-  const command = fresh
-    ? [process.execPath, '--input-type=module', '-e', DIST_SCRIPT, path]
-    : [process.execPath, '--import', 'tsx', join(benchDir, 'workers', 'evt-walk.ts'), path];
-  const run = median(Array.from({ length: runs }, () => runMeasured(command, { stdoutToNull: true })));
-  return {
-    tool: fresh
-      ? 'blaster-triage openEvt, whole process (node, compiled dist/)'
-      : 'blaster-triage openEvt, whole process (node + tsx: dist/ stale, run npm run build)',
-    input: label,
-    bytes: fileSize(path),
-    seconds: run.seconds,
-    peakRssMiB: run.peakRssMiB,
-  };
+  if (!fresh)
+    process.stdout.write('\n(dist/ is stale: whole-process rows run through tsx; run npm run build)\n');
+  return benchNodes().map((node) => {
+    const command = fresh
+      ? [node.path, '--input-type=module', '-e', DIST_SCRIPT, path]
+      : [node.path, '--import', 'tsx', join(benchDir, 'workers', 'evt-walk.ts'), path];
+    const run = median(Array.from({ length: runs }, () => runMeasured(command, { stdoutToNull: true })));
+    return {
+      tool: `blaster-triage openEvt, whole process, node ${node.label}${fresh ? ', compiled dist/' : ' + tsx'}`,
+      input: label,
+      bytes: fileSize(path),
+      seconds: run.seconds,
+      peakRssMiB: run.peakRssMiB,
+    };
+  });
 }
 
 const inputs = await prepare();
@@ -137,7 +129,7 @@ if (inputs !== undefined) {
         peakRssMiB: ours.peakRssMiB,
       },
     ];
-    rows.push({ ...wholeProcessRow(path, label, RUNS), records: ours.records });
+    for (const row of wholeProcessRows(path, label, RUNS)) rows.push({ ...row, records: ours.records });
     if (toolAvailable('evtexport')) {
       rows.push(evtexportRow(path, label, 'all', countEvtexport(path, 'all'), runs));
       rows.push(evtexportRow(path, label, 'items', countEvtexport(path, 'items'), runs));

@@ -8,12 +8,14 @@
  * ours also as a whole process the way the CLI runs it (node on the compiled dist/), which is
  * how evtxexport is timed.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from '../parsers/evtx/crc32.js';
 import { corpusFiles, openCorpusFile } from '../parsers/io/test-support/corpus.js';
 import {
   benchDir,
+  benchNodes,
+  distFresh,
   ensureWorkDir,
   type Measurement,
   median,
@@ -61,19 +63,6 @@ const totalBytes = (list: string[]) => list.reduce((sum, file) => sum + statSync
 
 function countEvents(stdout: string): number {
   return (stdout.match(/^<Event[ >]/gm) ?? []).length;
-}
-
-/** True when dist/ holds a build of these parser packages newer than their sources. */
-function distFresh(packages: string[]): boolean {
-  for (const pkg of packages) {
-    const dir = join(repoRoot, 'parsers', pkg);
-    for (const name of readdirSync(dir)) {
-      if (!name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
-      const built = join(repoRoot, 'dist', 'parsers', pkg, name.replace(/\.ts$/, '.js'));
-      if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(dir, name)).mtimeMs) return false;
-    }
-  }
-  return true;
 }
 
 /** Every record rendered to JSON as the CLI runs it: plain node on the compiled dist/. */
@@ -124,20 +113,20 @@ function measureSet(title: string, list: string[], withPython: boolean, runs: nu
     peakRssMiB: oursXml.peakRssMiB,
   });
   const fresh = distFresh(['evtx', 'io']);
-  const command = fresh
-    ? [process.execPath, '--input-type=module', '-e', DIST_SCRIPT, ...list]
-    : [process.execPath, '--import', 'tsx', join(benchDir, 'workers', 'evtx-ours.ts'), ...list];
-  const whole = medianOf(OURS_RUNS, () => runMeasured(command, { stdoutToNull: true }));
-  rows.push({
-    tool: fresh
-      ? 'ours (JSON), whole process (node, compiled dist/)'
-      : 'ours (JSON), whole process (node + tsx: dist/ stale, run npm run build)',
-    input,
-    bytes,
-    records: ours.records,
-    seconds: whole.seconds,
-    peakRssMiB: whole.peakRssMiB,
-  });
+  for (const node of benchNodes()) {
+    const command = fresh
+      ? [node.path, '--input-type=module', '-e', DIST_SCRIPT, ...list]
+      : [node.path, '--import', 'tsx', join(benchDir, 'workers', 'evtx-ours.ts'), ...list];
+    const whole = medianOf(OURS_RUNS, () => runMeasured(command, { stdoutToNull: true }));
+    rows.push({
+      tool: `ours (JSON), whole process, node ${node.label}${fresh ? ', compiled dist/' : ' + tsx (dist/ stale: npm run build)'}`,
+      input,
+      bytes,
+      records: ours.records,
+      seconds: whole.seconds,
+      peakRssMiB: whole.peakRssMiB,
+    });
+  }
   if (toolAvailable('evtxexport')) {
     const exported = medianOf(runs, () => {
       let seconds = 0;

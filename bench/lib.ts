@@ -5,7 +5,7 @@
  * are timed as whole processes. Figures are printed side by side with ratios from the same run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { corpusDir as findCorpusDir } from '../parsers/io/test-support/corpus.js';
@@ -160,4 +160,48 @@ export function printTable(title: string, rows: Measurement[]): void {
 export function median<T extends { seconds: number }>(runs: T[]): T {
   const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
   return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** True when dist/ holds a build of these parser packages newer than their sources. */
+export function distFresh(packages: string[]): boolean {
+  for (const pkg of packages) {
+    const dir = join(repoRoot, 'parsers', pkg);
+    for (const name of readdirSync(dir)) {
+      if (!name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
+      const built = join(repoRoot, 'dist', 'parsers', pkg, name.replace(/\.ts$/, '.js'));
+      if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(dir, name)).mtimeMs) return false;
+    }
+  }
+  return true;
+}
+
+export interface NodeBinary {
+  /** "v24.9.0 (this machine)" or "v22.23.3". */
+  label: string;
+  path: string;
+}
+
+let nodeBinaries: NodeBinary[] | undefined;
+
+/**
+ * The Node.js binaries whole-process rows run on: this machine's, then the versions users run
+ * (22 and 24, fetched once by scripts/fetch-node.sh; BENCH_NODE_VERSIONS="" or "24" to choose).
+ * Start-up differs a lot between builds (here Debian's Node 20 boots in ~55 ms, the official
+ * 22/24 builds in ~18 ms), and for a small input start-up is much of the whole process.
+ */
+export function benchNodes(): NodeBinary[] {
+  if (nodeBinaries !== undefined) return nodeBinaries;
+  nodeBinaries = [{ label: `${process.version} (this machine)`, path: process.execPath }];
+  const majors = (process.env.BENCH_NODE_VERSIONS ?? '22 24').split(/[\s,]+/).filter(Boolean);
+  for (const major of majors) {
+    const fetched = spawnSync('bash', [join(repoRoot, 'scripts', 'fetch-node.sh'), major], {
+      encoding: 'utf8',
+    });
+    const path = fetched.stdout.trim();
+    if (fetched.status !== 0 || path === '' || !existsSync(path)) continue;
+    const version = spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    if (version === process.version) continue;
+    nodeBinaries.push({ label: version, path });
+  }
+  return nodeBinaries;
 }

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import {
   benchDir,
+  benchNodes,
   ensureWorkDir,
   fileSize,
   type Measurement,
@@ -103,6 +104,16 @@ const { command, how } = await workerCommand('ntfs-bodyfile.ts');
 const wholeProcess = median(
   Array.from({ length: RUNS }, () => runMeasured([...command, image], { stdoutToNull: true })),
 );
+// The same bundled worker on the Node versions users run (22, 24): start-up differs by build.
+const otherNodes = how === 'node, bundled JS' ? benchNodes().slice(1) : [];
+const otherWhole = otherNodes.map((node) => ({
+  node,
+  run: median(
+    Array.from({ length: RUNS }, () =>
+      runMeasured([node.path, ...command.slice(1), image], { stdoutToNull: true }),
+    ),
+  ),
+}));
 const mftRecords = Number(inWorker.extra?.mftRecords ?? 0);
 /** Reference tools, timed as whole processes; `lines` = bodyfile lines they wrote. */
 const references: Array<Measurement & { lines: number }> = [];
@@ -155,13 +166,19 @@ const asEntries = ({ lines: _lines, ...row }: Measurement & { lines: number }): 
   records: mftRecords,
 });
 const oursWhole = {
-  tool: `ours bodyfileChunks(), whole process (${how})`,
+  tool: `ours bodyfileChunks(), whole process (${how}, node ${benchNodes()[0]!.label})`,
   input: 'ntfs-bench.raw',
   bytes: inWorker.bytes,
   lines: inWorker.records,
   seconds: wholeProcess.seconds,
   peakRssMiB: wholeProcess.peakRssMiB,
 };
+const oursWholeOther = otherWhole.map(({ node, run }) => ({
+  ...oursWhole,
+  tool: `ours bodyfileChunks(), whole process (${how}, node ${node.label})`,
+  seconds: run.seconds,
+  peakRssMiB: run.peakRssMiB,
+}));
 const oursInProcess = {
   tool: 'ours bodyfileChunks(), listing alone (in-process, no Node start-up)',
   input: 'ntfs-bench.raw',
@@ -173,11 +190,17 @@ const oursInProcess = {
 const conditions = `image ${gib} GiB, MB = $MFT size, hot cache, output to /dev/null, median of ${RUNS}`;
 printTable(
   `NTFS full listing, whole process vs whole process: bodyfile lines/s (${conditions})`,
-  [oursWhole, ...references].map(asLines),
+  [oursWhole, ...oursWholeOther, ...references].map(asLines),
 );
+for (const ours of [oursWhole, ...oursWholeOther]) {
+  process.stdout.write(
+    `\n${ours.tool}: ${references.map((ref) => `${ref.tool.split(' (')[0]} ${(ref.seconds / ours.seconds).toFixed(2)}x`).join(', ')} (above 1: ours faster)`,
+  );
+}
+process.stdout.write('\n');
 printTable(
   `NTFS full listing, whole process vs whole process: MFT entries/s (same runs, ${mftRecords} entries each)`,
-  [oursWhole, ...references].map(asEntries),
+  [oursWhole, ...oursWholeOther, ...references].map(asEntries),
 );
 printTable(
   `NTFS full listing, ours in-process (the listing alone, no Node start-up) vs the tools' whole process (same runs)`,

@@ -7,7 +7,9 @@
  * Ours runs as compiled JavaScript (tsc into a temp directory; no tsx loader in the
  * process) and gives two rows from the same runs: the time the worker measured itself (open
  * + walk, Node start-up excluded) and the whole process (Node start-up, module loading,
- * walk), which is what the tools' rows are. The deleted-record scan (which the tools do not
+ * walk), which is what the tools' rows are; the whole process also on the Node versions users
+ * run (22 and 24, bench/lib.ts benchNodes), whose start-up is much shorter than Debian's Node 20.
+ * The deleted-record scan (which the tools do not
  * do, and which the walk no longer triggers: it is lazy) has its own table.
  * REGF_BENCH_RUNS=n changes the number of runs; REGF_BENCH_ONLY=corpus|generated picks one input.
  */
@@ -36,6 +38,7 @@ import {
 } from '../parsers/regf/test-support/hive-writer.js';
 import {
   benchDir,
+  benchNodes,
   corpusDir,
   ensureWorkDir,
   fileSize,
@@ -172,8 +175,16 @@ function measure(compiled: string | undefined, path: string, label: string): voi
   const tools = ['hivexml', 'regfexport'].filter((tool) => toolAvailable(tool));
   const ours: OursRun[] = [];
   const toolRuns = new Map<string, { seconds: number; peakRssMiB: number; status: number }[]>();
+  // The compiled worker on the other Node versions users run (start-up differs between builds).
+  const otherNodes = compiled === undefined ? [] : benchNodes().slice(1);
+  const otherRuns = new Map<string, { seconds: number; peakRssMiB: number }[]>();
   for (let round = 0; round < RUNS; round += 1) {
     ours.push(runOurs(compiled, path, 'walk'));
+    for (const node of otherNodes) {
+      const run = runMeasured([node.path, compiled!, path, 'walk']);
+      if (run.status !== 0) throw new Error(`regf worker failed on ${path} under node ${node.label}`);
+      otherRuns.set(node.label, [...(otherRuns.get(node.label) ?? []), run]);
+    }
     for (const tool of tools) {
       const run = runMeasured([tool, path], { stdoutToNull: true });
       toolRuns.set(tool, [...(toolRuns.get(tool) ?? []), run]);
@@ -192,12 +203,19 @@ function measure(compiled: string | undefined, path: string, label: string): voi
       ...worker,
     },
     {
-      tool: `blaster-triage regf: whole process incl. Node start-up (${how})`,
+      tool: `blaster-triage regf: whole process incl. Node start-up, node ${benchNodes()[0]!.label} (${how})`,
       input: label,
       bytes,
       records,
       ...whole,
     },
+    ...otherNodes.map((node) => ({
+      tool: `blaster-triage regf: whole process incl. Node start-up, node ${node.label} (${how})`,
+      input: label,
+      bytes,
+      records,
+      ...medianOf(otherRuns.get(node.label)!),
+    })),
   ];
   for (const tool of tools) {
     const runs = toolRuns.get(tool)!;
@@ -212,14 +230,18 @@ function measure(compiled: string | undefined, path: string, label: string): voi
     });
   }
   printTable(`regf: ${label}, every key and value of the live tree (median of ${RUNS})`, rows);
-  process.stdout.write(
-    `\nours vs the tools, whole process against whole process: ${tools
-      .map(
-        (tool) =>
-          `${tool} ${(rows.find((row) => row.tool.startsWith(tool))!.seconds / whole.seconds).toFixed(2)}x`,
-      )
-      .join(', ')} (above 1: ours faster)\n`,
-  );
+  const wholeRows = rows.filter((row) => row.tool.includes('whole process incl.'));
+  for (const ourRow of wholeRows) {
+    process.stdout.write(
+      `\nours (${ourRow.tool.replace(/.*node /, 'node ')}) vs the tools, whole process against whole process: ${tools
+        .map(
+          (tool) =>
+            `${tool} ${(rows.find((row) => row.tool.startsWith(tool))!.seconds / ourRow.seconds).toFixed(2)}x`,
+        )
+        .join(', ')} (above 1: ours faster)`,
+    );
+  }
+  process.stdout.write('\n');
 
   const passes: { mode: string; what: string; runs: OursRun[] }[] = [
     { mode: 'rows', what: 'walkHive rows of the live tree (JSONL shape: ISO times, hex)', runs: [] },
