@@ -115,6 +115,33 @@ describe('TimelineWriter', () => {
     expect(csv[0]!.message).toBe('DROP TCP 10.0.0.9:1234 -> 10.0.0.5:135');
   });
 
+  it('spilled runs give the same bytes as one in-memory run, newlines, tabs and quotes included', async () => {
+    const write = async (budgetChars: number): Promise<[string, string]> => {
+      const dir = await tempDir();
+      const writer = new TimelineWriter(dir, { budgetChars });
+      for (let index = 0; index < 60; index += 1) {
+        const record = {
+          ...connection((index * 7) % 13, `10.0.0.${index}`),
+          sourceFile: `logs\tline ${index}\nsecond "line"\r\n\u2028end\\`,
+        };
+        for (const row of timelineRows(record, { ruleIds: ['X-1'], level: 'low' })) await writer.add(row);
+      }
+      await writer.finish();
+      return [
+        await readFile(join(dir, 'timeline.csv'), 'utf8'),
+        await readFile(join(dir, 'timeline.jsonl'), 'utf8'),
+      ];
+    };
+    const [oneRunCsv, oneRunJsonl] = await write(1 << 30);
+    const [spilledCsv, spilledJsonl] = await write(700);
+    expect(spilledCsv).toBe(oneRunCsv);
+    expect(spilledJsonl).toBe(oneRunJsonl);
+    expect(oneRunJsonl.trim().split('\n')).toHaveLength(60);
+    expect(JSON.parse(oneRunJsonl.split('\n')[0]!).source_file).toMatch(
+      /^logs\tline \d+\nsecond "line"\r\n\u2028end\\$/,
+    );
+  });
+
   it('neutralizes hostile strings in every CSV cell', async () => {
     const dir = await tempDir();
     const writer = new TimelineWriter(dir);

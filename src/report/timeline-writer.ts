@@ -33,6 +33,20 @@ function compare(a: Keyed, b: Keyed): number {
   return a.timestamp - b.timestamp || a.sequence - b.sequence;
 }
 
+/** A line of a run file (see `spill`); the JSON line comes back with its newline. */
+function parseRunLine(line: string): Keyed {
+  const first = line.indexOf('\t');
+  const second = line.indexOf('\t', first + 1);
+  const third = line.indexOf('\t', second + 1);
+  if (first < 0 || second < 0 || third < 0) throw new Error('timeline work file: damaged line');
+  return {
+    timestamp: Number(line.slice(0, first)),
+    sequence: Number(line.slice(first + 1, second)),
+    csv: JSON.parse(line.slice(second + 1, third)) as string,
+    json: `${line.slice(third + 1)}\n`,
+  };
+}
+
 function details(row: TimelineRow): string {
   return Object.entries(row.fields)
     .map(([key, value]) => `${key}=${value}`)
@@ -54,6 +68,30 @@ function csvOf(row: TimelineRow): string {
     row.level,
     details(row),
   ]);
+}
+
+/**
+ * Gathers short lines and hands them to the stream about a megabyte at a time: one awaited
+ * write per line costs more than rendering the line.
+ */
+class LineBatcher {
+  private parts: string[] = [];
+  private chars = 0;
+  constructor(private readonly out: AtomicStream) {}
+
+  async write(line: string): Promise<void> {
+    this.parts.push(line);
+    this.chars += line.length;
+    if (this.chars >= 1024 * 1024) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.parts.length === 0) return;
+    const text = this.parts.join('');
+    this.parts = [];
+    this.chars = 0;
+    await this.out.write(text);
+  }
 }
 
 /**
@@ -98,11 +136,15 @@ export class TimelineWriter {
     if (this.buffer.length === 0) return;
     await mkdir(this.workDir, { recursive: true });
     this.buffer.sort(compare);
-    const path = join(this.workDir, `run-${this.runs.length}.jsonl`);
+    const path = join(this.workDir, `run-${this.runs.length}.tsv`);
     const out = new AtomicStream(path);
+    const lines = new LineBatcher(out);
     for (const item of this.buffer) {
-      await out.write(`${JSON.stringify([item.timestamp, item.sequence, item.csv, item.json])}\n`);
+      // timestamp, sequence, the CSV line as a JSON string (it may hold newlines and tabs) and the
+      // JSON line as it is (JSON.stringify leaves neither a raw tab nor a newline in it).
+      await lines.write(`${item.timestamp}\t${item.sequence}\t${JSON.stringify(item.csv)}\t${item.json}`);
     }
+    await lines.flush();
     await out.commit();
     this.runs.push(path);
     this.buffer = [];
@@ -126,13 +168,7 @@ export class TimelineWriter {
         heads[index] = undefined;
         return;
       }
-      const [timestamp, sequence, csv, json] = JSON.parse(result.value.text) as [
-        number,
-        number,
-        string,
-        string,
-      ];
-      heads[index] = { timestamp, sequence, csv, json };
+      heads[index] = parseRunLine(result.value.text);
     };
     for (let index = 0; index < iterators.length; index += 1) await next(index);
     // Few runs (one per budget of lines): a linear scan for the minimum beats a heap's bookkeeping.
@@ -153,11 +189,15 @@ export class TimelineWriter {
     const csv = new AtomicStream(join(this.outDir, 'timeline.csv'));
     const jsonl = new AtomicStream(join(this.outDir, 'timeline.jsonl'));
     try {
-      await csv.write(csvLine([...TIMELINE_COLUMNS]));
+      const csvLines = new LineBatcher(csv);
+      const jsonLines = new LineBatcher(jsonl);
+      await csvLines.write(csvLine([...TIMELINE_COLUMNS]));
       for await (const item of this.merged()) {
-        await csv.write(item.csv);
-        await jsonl.write(item.json);
+        await csvLines.write(item.csv);
+        await jsonLines.write(item.json);
       }
+      await csvLines.flush();
+      await jsonLines.flush();
       await csv.commit();
       await jsonl.commit();
     } catch (error) {
