@@ -158,6 +158,48 @@ function eventLogKey(controlSet: string, log: string): SpecKey {
   };
 }
 
+/**
+ * The sample hosts' system disk: an MBR disk with this signature, C: at 1 MiB (what the image
+ * tests build with sfdisk `label-id`), so MountedDevices gives the image volume its letter.
+ */
+export const SAMPLE_DISK_SIGNATURE = 0x0b1a5703;
+export const SAMPLE_SYSTEM_PARTITION_START = 1024 * 1024;
+
+/** `MountedDevices` data of an MBR basic-disk volume: disk signature, then byte offset. */
+function mbrVolumeData(signature: number, offset: number): Uint8Array {
+  const data = new Uint8Array(12);
+  const view = new DataView(data.buffer);
+  view.setUint32(0, signature, true);
+  view.setBigUint64(4, BigInt(offset), true);
+  return data;
+}
+
+function utf16Data(text: string): Uint8Array {
+  const data = new Uint8Array(text.length * 2);
+  for (let index = 0; index < text.length; index += 1) {
+    data[index * 2] = text.charCodeAt(index) & 0xff;
+    data[index * 2 + 1] = text.charCodeAt(index) >> 8;
+  }
+  return data;
+}
+
+/** C: on the system disk, D: the CD-ROM, and the volume GUID names beside them (as XP writes). */
+function mountedDevicesKey(): SpecKey {
+  const system = mbrVolumeData(SAMPLE_DISK_SIGNATURE, SAMPLE_SYSTEM_PARTITION_START);
+  const cdrom = utf16Data(
+    '\\??\\IDE#CdRomNECVMWar_VMware_IDE_CDR10_______________1.00____#3031303030303030303030303030303030303130#{53f5630d-b6bf-11d0-94f2-00a0c91efb8b}',
+  );
+  return {
+    path: 'MountedDevices',
+    values: [
+      { name: '\\??\\Volume{6b4a4f3c-5a9e-11d7-9f3e-806d6172696f}', binary: system },
+      { name: '\\??\\Volume{6b4a4f3d-5a9e-11d7-9f3e-806d6172696f}', binary: cdrom },
+      { name: '\\DosDevices\\C:', binary: system },
+      { name: '\\DosDevices\\D:', binary: cdrom },
+    ],
+  };
+}
+
 /** A SYSTEM hive's keys for a host named `computerName`, Tokyo time, XP SP1. */
 export function systemKeys(computerName: string, shutdown: string): SpecKey[] {
   const keys: SpecKey[] = [
@@ -200,6 +242,7 @@ export function systemKeys(computerName: string, shutdown: string): SpecKey[] {
       values: [{ name: 'Hostname', sz: computerName.toLowerCase() }],
     },
     ...services('ControlSet002'),
+    mountedDevicesKey(),
   ];
   // Setup wrote these keys; the shutdown rewrote `Control\Windows`.
   return keys.map((key) => ({

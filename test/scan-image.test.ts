@@ -143,8 +143,15 @@ describe.skipIf(ntfs === undefined)('scan of an NTFS disk image in every contain
       expect(evidence.kind).toBe('image');
       expect(evidence.layout).toBe('image');
       expect(evidence.image?.partitionScheme).toBe('mbr');
+      // sfdisk wrote the disk signature the sample SYSTEM hive's MountedDevices names C: by.
       expect(evidence.image?.volumes).toEqual([
-        expect.objectContaining({ name: 'vol1', fileSystem: 'ntfs', start: PARTITION_START }),
+        expect.objectContaining({
+          name: 'vol1',
+          fileSystem: 'ntfs',
+          start: PARTITION_START,
+          diskSignature: '0B1A5703',
+          driveLetter: 'C:',
+        }),
       ]);
       expect(evidence.warnings).toEqual([]);
     }

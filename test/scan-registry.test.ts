@@ -110,6 +110,20 @@ describe.skipIf(!haveHivex)('scan with registry hives', () => {
       utcOffsetSource: 'ActiveTimeBias',
       problems: [],
     });
+    // MountedDevices: C: by disk signature and offset, D: a CD-ROM device path, volume GUID names.
+    expect(inventory.hostFacts.mountedDevices).toEqual([
+      {
+        name: '\\??\\Volume{6b4a4f3c-5a9e-11d7-9f3e-806d6172696f}',
+        diskSignature: '0B1A5703',
+        offset: 1048576,
+      },
+      {
+        name: '\\??\\Volume{6b4a4f3d-5a9e-11d7-9f3e-806d6172696f}',
+        device: expect.stringMatching(/^\\\?\?\\IDE#CdRom/),
+      },
+      { name: '\\DosDevices\\C:', driveLetter: 'C:', diskSignature: '0B1A5703', offset: 1048576 },
+      { name: '\\DosDevices\\D:', driveLetter: 'D:', device: expect.stringMatching(/^\\\?\?\\IDE#CdRom/) },
+    ]);
     const hives = inventory.artifacts.filter((item: { type: string }) => item.type === 'registry-hive');
     expect(hives.map((item: { status: string; records: number }) => item.status)).toEqual([
       'parsed',

@@ -10,6 +10,8 @@ export const PARTITION_TABLE_OFFSET = 446;
 export const PARTITION_ENTRY_SIZE = 16;
 export const PARTITION_ENTRY_COUNT = 4;
 export const BOOT_SIGNATURE_OFFSET = 510;
+/** Windows' disk signature (NT disk identifier), MBR only; MountedDevices names volumes by it. */
+export const DISK_SIGNATURE_OFFSET = 440;
 
 // Entry layout.
 const ENTRY_BOOT_INDICATOR = 0;
@@ -18,6 +20,11 @@ const ENTRY_LBA_START = 8;
 const ENTRY_SECTOR_COUNT = 12;
 
 export const BOOT_INDICATOR_ACTIVE = 0x80;
+
+/** A disk signature as Windows tools and MountedDevices readers show it: 8 upper-case hex digits. */
+export function diskSignatureHex(signature: number): string {
+  return (signature >>> 0).toString(16).toUpperCase().padStart(8, '0');
+}
 
 export interface BootRecordEntry {
   slot: number;
@@ -31,6 +38,8 @@ export interface BootRecordEntry {
 export interface BootRecord {
   offset: number;
   entries: BootRecordEntry[];
+  /** The u32 at 440 (meaningful in the MBR only; EBRs leave it zero). */
+  diskSignature: number;
 }
 
 export function hasBootSignature(view: ByteView): boolean {
@@ -74,7 +83,7 @@ export function parseBootRecord(view: ByteView, structure: string): BootRecord {
       sectorCount: view.u32(at + ENTRY_SECTOR_COUNT),
     });
   }
-  return { offset: view.base, entries };
+  return { offset: view.base, entries, diskSignature: view.u32(DISK_SIGNATURE_OFFSET) };
 }
 
 /** An entry describes a partition when its type is set and it has sectors. */

@@ -69,6 +69,7 @@ describe.skipIf(!haveSfdisk)('MBR made by sfdisk, compared with mmls', () => {
       ['-q', path],
       [
         'label: dos',
+        'label-id: 0x1badcafe',
         'start=2048, size=8192, type=7, bootable',
         'start=10240, size=8192, type=c',
         'start=18432, type=f',
@@ -84,6 +85,7 @@ describe.skipIf(!haveSfdisk)('MBR made by sfdisk, compared with mmls', () => {
     expect(table.partitions.map((p) => p.index)).toEqual([0, 1, 2, 4, 5, 6]);
     expect(table.partitions[0]!.bootable).toBe(true);
     expect(table.partitions[2]!.extended).toBe(true);
+    expect(table.diskSignature).toBe(0x1badcafe);
     expectMbrMatchesMmls(table, path);
   });
 });

@@ -100,6 +100,7 @@ export async function readPartitions(
     partitions,
     errors: errors.errors,
     errorCount: errors.count,
+    diskSignature: mbr.diskSignature,
   };
 }
 

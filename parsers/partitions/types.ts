@@ -38,6 +38,11 @@ export interface PartitionTable {
   /** Damage found while reading the tables (capped list; `errorCount` is the full count). */
   errors: FormatError[];
   errorCount: number;
+  /**
+   * MBR only: the Windows disk signature (u32 at 440). With a partition's byte offset it is how
+   * `SYSTEM\MountedDevices` names a basic-disk volume (its drive letter).
+   */
+  diskSignature?: number;
   /** GPT only: the disk GUID and which header was used. */
   diskGuid?: string;
   gptHeader?: 'primary' | 'backup';

@@ -3,6 +3,7 @@ import type { Hive } from '../../parsers/regf/index.js';
 import type { EvidenceSource } from '../evidence/vfs.js';
 import type { LocatedArtifact } from '../locate/artifacts.js';
 import type { HostRecord } from '../model/records.js';
+import { type MountedDevice, mountedDevices } from './mounted-devices.js';
 import { currentControlSet, dwordOf, keyAt, openLocatedHive, stringOf, valueAt } from './registry-hive.js';
 import { installedHotfixes } from './registry-hotfixes.js';
 
@@ -36,6 +37,8 @@ export interface HostFacts {
   firewallProfiles: Record<string, number>;
   /** Source paths of the hives read. */
   hives: string[];
+  /** `SYSTEM\MountedDevices`: drive letters and volume names with the volumes they name. */
+  mountedDevices: MountedDevice[];
 }
 
 export interface HostHives {
@@ -95,6 +98,7 @@ export function hostFactsFromHives(hives: HostHives, fallbackHost: string): Host
     record,
     firewallLogPaths: [],
     firewallProfiles: {},
+    mountedDevices: system === undefined ? [] : mountedDevices(system),
     hives: [hives.system?.sourcePath, hives.software?.sourcePath].filter(
       (path): path is string => path !== undefined,
     ),

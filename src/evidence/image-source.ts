@@ -1,4 +1,5 @@
 import { type RandomAccessReader, readBlocks } from '../../parsers/io/index.js';
+import { diskSignatureHex } from '../../parsers/partitions/index.js';
 import type { ImageFormat } from './image-container.js';
 import { type ImageVolume, type OpenedImage, openImage } from './image-volumes.js';
 import {
@@ -23,7 +24,18 @@ export interface ImageDescription {
   mediaSize: number;
   partitionScheme: string;
   files: string[];
-  volumes: Array<{ name: string; fileSystem: string; start: number; size: number; partitionType: string }>;
+  volumes: Array<{
+    name: string;
+    fileSystem: string;
+    start: number;
+    size: number;
+    partitionType: string;
+    /** MBR disk signature (8 hex digits) or GPT partition GUID: how the host's registry names it. */
+    diskSignature?: string;
+    partitionGuid?: string;
+    /** The drive letter the host's `SYSTEM\MountedDevices` gives the volume, when it names it. */
+    driveLetter?: string;
+  }>;
 }
 
 const STREAM_BLOCK = 1024 * 1024;
@@ -94,19 +106,28 @@ export class ImageSource implements EvidenceSource {
     return this.image.volumes.find((volume) => volume.name.toLowerCase() === name.toLowerCase());
   }
 
-  describe(): ImageDescription {
+  /** `driveLetters`: volume name to drive letter, from the host's MountedDevices when known. */
+  describe(driveLetters: ReadonlyMap<string, string> = new Map()): ImageDescription {
     return {
       format: this.image.container.format,
       mediaSize: this.image.container.media.size,
       partitionScheme: this.image.scheme,
       files: this.image.container.files,
-      volumes: this.image.volumes.map((volume) => ({
-        name: volume.name,
-        fileSystem: volume.fileSystem,
-        start: volume.start,
-        size: volume.size,
-        partitionType: volume.partitionType,
-      })),
+      volumes: this.image.volumes.map((volume) => {
+        const driveLetter = driveLetters.get(volume.name);
+        return {
+          name: volume.name,
+          fileSystem: volume.fileSystem,
+          start: volume.start,
+          size: volume.size,
+          partitionType: volume.partitionType,
+          ...(volume.diskSignature === undefined
+            ? {}
+            : { diskSignature: diskSignatureHex(volume.diskSignature) }),
+          ...(volume.partitionGuid === undefined ? {} : { partitionGuid: volume.partitionGuid }),
+          ...(driveLetter === undefined ? {} : { driveLetter }),
+        };
+      }),
     };
   }
 

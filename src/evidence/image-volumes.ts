@@ -29,6 +29,9 @@ export interface ImageVolume {
   start: number;
   size: number;
   partitionType: string;
+  /** MBR: the disk signature; GPT: the partition's unique GUID (how MountedDevices names it). */
+  diskSignature?: number;
+  partitionGuid?: string;
   /** The volume's bytes (a window of the media). */
   reader: RandomAccessReader;
   ntfs?: NtfsVolume;
@@ -118,6 +121,8 @@ export async function openImage(path: string, format?: ImageFormat): Promise<Ope
           start: partition.start,
           size,
           partitionType: partition.typeName,
+          ...(table.diskSignature === undefined ? {} : { diskSignature: table.diskSignature }),
+          ...(partition.guid === undefined ? {} : { partitionGuid: partition.guid }),
           reader,
         };
         if (fileSystem === 'ntfs') volume.ntfs = await openNtfs(reader);

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type { FormatErrorRecord } from '../../parsers/io/index.js';
 import type { ArtifactContext } from '../artifacts/context.js';
 import { collectHostFacts, type HostFacts } from '../artifacts/host-facts.js';
+import { driveLetterOf, type MountedDevice } from '../artifacts/mounted-devices.js';
 import { compileRules, type Engine } from '../engine/engine.js';
 import { loadRules } from '../engine/load.js';
 import type { SigmaProblem } from '../engine/sigma/compile.js';
@@ -84,6 +85,8 @@ export interface HostFactsInfo {
   utcOffsetSource?: string;
   firewallProfiles: Record<string, number>;
   firewallLogPaths: string[];
+  /** `SYSTEM\MountedDevices` drive letters and volume names (image volumes get their letter). */
+  mountedDevices: MountedDevice[];
   /** Hives that could not be opened for the facts. */
   problems: Array<{ path: string; reason: string }>;
 }
@@ -180,7 +183,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
         const hashes = await hashEvidence(path, source);
         const location = await locateArtifacts(source);
         const first = hashes[0];
-        evidence.push({
+        const item: EvidenceInfo = {
           path,
           kind: source.kind,
           ...(first === undefined ? {} : { sha256: first.sha256, size: first.size }),
@@ -188,7 +191,8 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
           ...(source instanceof ImageSource ? { image: source.describe() } : {}),
           layout: location.layout.name,
           warnings: source.warnings,
-        });
+        };
+        evidence.push(item);
         // Host facts first: the SYSTEM/SOFTWARE hives name the host and give its time zone.
         // The first evidence item with usable hives gives them; problems of earlier items are kept.
         if (hostFacts === undefined || hostFacts.hives.length === 0) {
@@ -203,6 +207,10 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
             utcOffsetMinutes = record.utcOffsetMinutes;
             system = describeSystem(record);
             await handle({ ...record, host }, undefined);
+            if (source instanceof ImageSource) {
+              // The image's volumes with the drive letters this host's registry gave them.
+              item.image = source.describe(imageDriveLetters(source, collected.facts.mountedDevices));
+            }
           }
         }
         for (const artifact of sortArtifacts(location.artifacts)) {
@@ -313,6 +321,15 @@ async function hashEvidence(
   return hashes;
 }
 
+function imageDriveLetters(source: ImageSource, devices: readonly MountedDevice[]): Map<string, string> {
+  const letters = new Map<string, string>();
+  for (const volume of source.volumes) {
+    const letter = driveLetterOf(volume, devices);
+    if (letter !== undefined) letters.set(volume.name, letter);
+  }
+  return letters;
+}
+
 function factsInfo(
   evidence: number,
   facts: HostFacts | undefined,
@@ -323,6 +340,7 @@ function factsInfo(
     hives: facts?.hives ?? [],
     firewallProfiles: facts?.firewallProfiles ?? {},
     firewallLogPaths: facts?.firewallLogPaths ?? [],
+    mountedDevices: facts?.mountedDevices ?? [],
     problems,
   };
   if (facts?.controlSet !== undefined) info.controlSet = facts.controlSet;

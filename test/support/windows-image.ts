@@ -14,9 +14,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { SAMPLE_DISK_SIGNATURE, SAMPLE_SYSTEM_PARTITION_START } from '../../samples/sample-hives.js';
 import { infectedHost, type SampleFile } from '../../samples/sample-hosts.js';
 
-export const PARTITION_START = 1024 * 1024;
+export const PARTITION_START = SAMPLE_SYSTEM_PARTITION_START;
 
 export function hasTools(...tools: string[]): string | undefined {
   for (const tool of tools) {
@@ -75,7 +76,13 @@ export interface BuiltDisk {
 function partitionedDisk(dir: string, volume: string, volumeBytes: number, type: string): string {
   const disk = join(dir, 'disk.raw');
   run('truncate', ['-s', String(PARTITION_START + volumeBytes + 1024 * 1024), disk]);
-  run('sfdisk', ['-q', disk], `label: dos\nstart=2048, size=${volumeBytes / 512}, type=${type}\n`);
+  // The sample SYSTEM hive's MountedDevices names C: by this disk signature and offset.
+  const labelId = `0x${SAMPLE_DISK_SIGNATURE.toString(16).padStart(8, '0')}`;
+  run(
+    'sfdisk',
+    ['-q', disk],
+    `label: dos\nlabel-id: ${labelId}\nstart=${PARTITION_START / 512}, size=${volumeBytes / 512}, type=${type}\n`,
+  );
   run('dd', [
     `if=${volume}`,
     `of=${disk}`,
