@@ -34,6 +34,13 @@ describe('blaster-triage scan', () => {
       /^host WS-ACCT-07: INFECTED — blaster A, confirmed\n {2}system: Microsoft Windows XP Service Pack 1, version 5.1.2600, UTC\+09:00/,
     );
     for (const file of OUTPUTS) expect(existsSync(join(out, file))).toBe(true);
+    // The README shows this run's output (lines elided with "..."): every line it shows is printed.
+    const readme = await readFile(join(repoRoot, 'README.md'), 'utf8');
+    const shown = /prints the verdict, why, and where the outputs went:\n\n```\n([^`]*)```/.exec(readme)?.[1];
+    const printed = result.stdout.replaceAll(out, 'out/infected').split('\n');
+    const shownLines = (shown ?? '').split('\n').filter((line) => line !== '' && line.trim() !== '...');
+    expect(shownLines.length).toBeGreaterThan(8);
+    for (const line of shownLines) expect(printed, 'README sample output').toContain(line);
 
     const findings = JSON.parse(await readFile(join(out, 'findings.json'), 'utf8'));
     expect(findings.verdict.verdict).toBe('infected');
