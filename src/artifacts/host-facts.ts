@@ -39,6 +39,47 @@ export interface HostFacts {
   hives: string[];
   /** `SYSTEM\MountedDevices`: drive letters and volume names with the volumes they name. */
   mountedDevices: MountedDevice[];
+  /** `SOFTWARE\...\ProfileList`: each profile's SID and folder (which NTUSER.DAT is whose). */
+  profiles: UserProfile[];
+}
+
+export interface UserProfile {
+  sid: string;
+  /** `ProfileImagePath` as written (`%SystemDrive%\Documents and Settings\bob`). */
+  profilePath: string;
+  /** Its last component: the profile folder NTUSER.DAT sits in. */
+  folder: string;
+}
+
+export const PROFILE_LIST_KEY = `${OS_KEY}\\ProfileList`;
+
+/** The profiles SOFTWARE lists, in the hive's order (keys without a path are skipped). */
+export function userProfiles(software: Hive): UserProfile[] {
+  const list = keyAt(software, PROFILE_LIST_KEY);
+  if (list === undefined) return [];
+  const profiles: UserProfile[] = [];
+  for (const key of list.subkeys()) {
+    const profilePath = stringOf(key.value('ProfileImagePath'));
+    if (!profilePath || !/^S-\d+(-\d+)+$/i.test(key.name)) continue;
+    const folder =
+      profilePath
+        .replace(/[\\/]+$/, '')
+        .split(/[\\/]/)
+        .pop() ?? '';
+    if (folder !== '') profiles.push({ sid: key.name.toUpperCase(), profilePath, folder });
+  }
+  return profiles;
+}
+
+/** The SID of the profile whose folder holds this NTUSER.DAT, when exactly one matches. */
+export function profileSidOf(
+  folder: string | undefined,
+  profiles: readonly UserProfile[],
+): string | undefined {
+  if (folder === undefined) return undefined;
+  const wanted = folder.toLowerCase();
+  const matches = profiles.filter((profile) => profile.folder.toLowerCase() === wanted);
+  return matches.length === 1 ? matches[0]!.sid : undefined;
 }
 
 export interface HostHives {
@@ -99,6 +140,7 @@ export function hostFactsFromHives(hives: HostHives, fallbackHost: string): Host
     firewallLogPaths: [],
     firewallProfiles: {},
     mountedDevices: system === undefined ? [] : mountedDevices(system),
+    profiles: software === undefined ? [] : userProfiles(software),
     hives: [hives.system?.sourcePath, hives.software?.sourcePath].filter(
       (path): path is string => path !== undefined,
     ),

@@ -433,6 +433,60 @@ describe.skipIf(!haveHivex)('registry reader on hives written by hivexregedit --
       ],
     ]);
     expect(ruleHits(records)).toEqual(['bld-r1-run-mspatch', 'blx-f1-run-unattributed']);
+    expect(values(records).every((record) => record.user === 'Administrator' && !record.userSid)).toBe(true);
+  });
+
+  it("names the user's SID from SOFTWARE's ProfileList (a profile folder two SIDs share stays unnamed)", async () => {
+    const dir = freshDir();
+    const run = [
+      { path: 'Software\\Microsoft\\Windows\\CurrentVersion\\Run', values: [{ name: 'x', sz: 'x.exe' }] },
+    ];
+    for (const user of ['Administrator', 'bob', 'shared']) {
+      mergeReg(
+        join(dir, 'C', 'Documents and Settings', user, 'NTUSER.DAT'),
+        specToReg(run, USER_PREFIX),
+        USER_PREFIX,
+      );
+    }
+    const profile = (sid: string, path: string) => ({
+      path: `Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\${sid}`,
+      values: [{ name: 'ProfileImagePath', expandSz: path }],
+    });
+    const domain = 'S-1-5-21-1004336348-1177238915-682003330';
+    mergeReg(
+      join(dir, CONFIG, 'SOFTWARE'),
+      specToReg(
+        [
+          profile('S-1-5-18', '%SystemRoot%\\system32\\config\\systemprofile'),
+          profile(`${domain}-500`, '%SystemDrive%\\Documents and Settings\\Administrator'),
+          profile(`${domain}-1003`, '%SystemDrive%\\Documents and Settings\\bob\\'),
+          profile(`${domain}-1004`, 'C:\\Documents and Settings\\shared'),
+          profile(`${domain}-1005`, 'D:\\Profiles\\Shared'),
+          {
+            path: 'Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\not-a-sid',
+            values: [{ name: 'ProfileImagePath', sz: 'x' }],
+          },
+        ],
+        SOFTWARE_PREFIX,
+      ),
+      SOFTWARE_PREFIX,
+    );
+    const { records, host } = await readCollection(dir);
+    expect(host.facts?.profiles.map((item) => [item.sid, item.folder])).toEqual([
+      ['S-1-5-18', 'systemprofile'],
+      [`${domain}-1003`, 'bob'],
+      [`${domain}-1004`, 'shared'],
+      [`${domain}-1005`, 'Shared'],
+      [`${domain}-500`, 'Administrator'],
+    ]);
+    const users = values(records)
+      .filter((record) => record.hive === 'NTUSER')
+      .map((record) => [record.user, record.userSid]);
+    expect(users).toEqual([
+      ['Administrator', `${domain}-500`],
+      ['bob', `${domain}-1003`],
+      ['shared', undefined],
+    ]);
   });
 });
 

@@ -8,7 +8,13 @@ import {
 } from '../../parsers/regf/index.js';
 import type { RegistryValueRecord, ServiceRecord } from '../model/records.js';
 import { type ArtifactContext, reportErrorLog } from './context.js';
-import { FIREWALL_POLICY_KEY, OLE_KEY, OS_KEY, SHARED_ACCESS_POLICY_KEY } from './host-facts.js';
+import {
+  FIREWALL_POLICY_KEY,
+  OLE_KEY,
+  OS_KEY,
+  profileSidOf,
+  SHARED_ACCESS_POLICY_KEY,
+} from './host-facts.js';
 import {
   controlSets,
   currentControlSet,
@@ -77,6 +83,8 @@ type RegistryRecord = RegistryValueRecord | ServiceRecord;
 class RecordMaker {
   readonly root: string;
   readonly copy: string | undefined;
+  readonly user: string | undefined;
+  readonly userSid: string | undefined;
 
   constructor(
     readonly context: ArtifactContext,
@@ -84,6 +92,18 @@ class RecordMaker {
   ) {
     this.root = hiveRoot(context.artifact.role, context.artifact.user);
     this.copy = context.artifact.copy;
+    if (context.artifact.role === 'NTUSER') {
+      this.user = context.artifact.user;
+      this.userSid = profileSidOf(context.artifact.user, context.profiles ?? []);
+    }
+  }
+
+  /** Provenance every record of this hive carries: the `.sav` copy, the user of an NTUSER.DAT. */
+  private finish(record: RegistryValueRecord): RegistryValueRecord {
+    if (this.copy !== undefined) record.copy = this.copy;
+    if (this.user !== undefined) record.user = this.user;
+    if (this.userSid !== undefined) record.userSid = this.userSid;
+    return record;
   }
 
   value(key: RegistryKey, value: RegistryValue, keyPath = key.path): RegistryValueRecord {
@@ -102,8 +122,7 @@ class RecordMaker {
     };
     const lastWrite = key.lastWrite;
     if (lastWrite !== undefined) record.keyLastWrite = lastWrite;
-    if (this.copy !== undefined) record.copy = this.copy;
-    return record;
+    return this.finish(record);
   }
 
   /** A recovered value whose key is unknown. */
@@ -121,8 +140,7 @@ class RecordMaker {
       data: renderValueData(value),
       deleted: true,
     };
-    if (this.copy !== undefined) record.copy = this.copy;
-    return record;
+    return this.finish(record);
   }
 
   /** The key itself, for a key that has no value to show (hotfix keys). */
@@ -141,8 +159,7 @@ class RecordMaker {
       deleted: key.deleted,
     };
     if (key.lastWrite !== undefined) record.keyLastWrite = key.lastWrite;
-    if (this.copy !== undefined) record.copy = this.copy;
-    return record;
+    return this.finish(record);
   }
 
   /** A service key; `values` replaces the key's own list for recovered keys. */

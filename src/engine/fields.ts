@@ -72,6 +72,8 @@ const registryFields: FieldTable<RegistryValueRecord> = {
   keyLastWrite: t(),
   deleted: b(),
   copy: s(false),
+  user: s(false),
+  userSid: s(false),
 };
 
 const serviceFields: FieldTable<ServiceRecord> = {

@@ -62,6 +62,9 @@ export interface RegistryValueRecord extends Provenance {
   deleted: boolean;
   /** From a `.sav` copy or a replayed log rather than the live hive. */
   copy?: string;
+  /** NTUSER.DAT: the profile folder it was found in, and that profile's SID from ProfileList. */
+  user?: string;
+  userSid?: string;
 }
 
 export interface ServiceRecord extends Provenance {

@@ -2,7 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { FormatErrorRecord } from '../../parsers/io/index.js';
 import type { ArtifactContext } from '../artifacts/context.js';
-import { collectHostFacts, type HostFacts } from '../artifacts/host-facts.js';
+import { collectHostFacts, type HostFacts, type UserProfile } from '../artifacts/host-facts.js';
 import { driveLetterOf, type MountedDevice } from '../artifacts/mounted-devices.js';
 import { compileRules, type Engine } from '../engine/engine.js';
 import { loadRules } from '../engine/load.js';
@@ -87,6 +87,8 @@ export interface HostFactsInfo {
   firewallLogPaths: string[];
   /** `SYSTEM\MountedDevices` drive letters and volume names (image volumes get their letter). */
   mountedDevices: MountedDevice[];
+  /** `SOFTWARE` ProfileList: SID and folder of each user profile. */
+  profiles: UserProfile[];
   /** Hives that could not be opened for the facts. */
   problems: Array<{ path: string; reason: string }>;
 }
@@ -155,6 +157,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
   // The registry may rename the host and give its time zone (host-facts stage, below).
   let host = options.host ?? hostFromEvidence(options.evidence[0]!);
   let utcOffsetMinutes: number | undefined;
+  let profiles: UserProfile[] = [];
   let hostFacts: HostFactsInfo | undefined;
   let system: string | undefined;
   const timeline = new TimelineWriter(options.outDir);
@@ -205,6 +208,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
             const record = collected.facts.record;
             if (options.host === undefined && record.computerName !== undefined) host = record.computerName;
             utcOffsetMinutes = record.utcOffsetMinutes;
+            profiles = collected.facts.profiles;
             system = describeSystem(record);
             await handle({ ...record, host }, undefined);
             if (source instanceof ImageSource) {
@@ -215,7 +219,14 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
         }
         for (const artifact of sortArtifacts(location.artifacts)) {
           inventory.push(
-            await readArtifact(source, artifact, index, { host, utcOffsetMinutes }, maxErrorSamples, handle),
+            await readArtifact(
+              source,
+              artifact,
+              index,
+              { host, utcOffsetMinutes, profiles },
+              maxErrorSamples,
+              handle,
+            ),
           );
         }
       } finally {
@@ -341,6 +352,7 @@ function factsInfo(
     firewallProfiles: facts?.firewallProfiles ?? {},
     firewallLogPaths: facts?.firewallLogPaths ?? [],
     mountedDevices: facts?.mountedDevices ?? [],
+    profiles: facts?.profiles ?? [],
     problems,
   };
   if (facts?.controlSet !== undefined) info.controlSet = facts.controlSet;
@@ -355,7 +367,7 @@ async function readArtifact(
   source: EvidenceSource,
   artifact: LocatedArtifact,
   evidenceIndex: number,
-  hostContext: { host: string; utcOffsetMinutes: number | undefined },
+  hostContext: { host: string; utcOffsetMinutes: number | undefined; profiles: readonly UserProfile[] },
   maxErrorSamples: number,
   handle: (record: NormalizedRecord, fallbackTime: bigint | undefined) => Promise<void>,
 ): Promise<InventoryItem> {
@@ -373,12 +385,13 @@ async function readArtifact(
     item.reason = `no reader for ${artifact.type} artifacts`;
     return item;
   }
-  const { host, utcOffsetMinutes } = hostContext;
+  const { host, utcOffsetMinutes, profiles } = hostContext;
   const context: ArtifactContext = {
     source,
     artifact,
     host,
     ...(utcOffsetMinutes === undefined ? {} : { utcOffsetMinutes }),
+    profiles,
     reportError(error) {
       item.errors += 1;
       if (item.errorSamples.length < maxErrorSamples) item.errorSamples.push(error);

@@ -107,6 +107,7 @@ export async function readCollection(dir: string, fallbackHost = 'fallback'): Pr
         source,
         artifact,
         host: host.facts?.record.host ?? fallbackHost,
+        profiles: host.facts?.profiles ?? [],
         reportError: (error: FormatErrorRecord) => kept.push(error),
         countUnkeptErrors: () => {},
       };
