@@ -14,4 +14,10 @@ export {
   SliceReader,
 } from './random-access-reader.js';
 export { type LineOptions, readLines, type TextLine } from './text-lines.js';
-export { civilToMicros, filetimeToMicros, microsToIso, unixSecondsToMicros } from './time.js';
+export {
+  civilToMicros,
+  filetimeToMicros,
+  microsNumberToIso,
+  microsToIso,
+  unixSecondsToMicros,
+} from './time.js';

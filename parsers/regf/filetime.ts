@@ -1,4 +1,4 @@
-import { filetimeToMicros, microsToIso } from '../io/index.js';
+import { filetimeToMicros, microsNumberToIso, microsToIso } from '../io/index.js';
 
 /** 1601-01-01 to 1970-01-01 in microseconds; exact in a double. */
 const EPOCH_MICROS = 11_644_473_600_000_000;
@@ -27,8 +27,6 @@ export function filetimePartsToMicros(low: number, high: number): bigint | undef
   return BigInt(micros);
 }
 
-const MICROS_PER_SECOND = 1_000_000;
-
 /**
  * `microsToIso(filetimePartsToMicros(low, high))` for a non-zero FILETIME, without BigInt on
  * the usual range (one row per key carries this text).
@@ -42,9 +40,5 @@ export function filetimePartsToIso(low: number, high: number): string | undefine
   const rest = (high - q * 10) * TWO_32 + low;
   let micros = q * TWO_32 - EPOCH_MICROS + Math.floor(rest / 10);
   if (micros < 0 && rest % 10 !== 0) micros += 1;
-  // The fraction stays in [0, 1e6) before 1970 too, as microsToIso's.
-  const seconds = Math.floor(micros / MICROS_PER_SECOND);
-  const fraction = micros - seconds * MICROS_PER_SECOND;
-  const text = new Date(seconds * 1000).toISOString();
-  return `${text.slice(0, 19)}.${`${fraction}`.padStart(6, '0')}Z`;
+  return microsNumberToIso(micros);
 }
