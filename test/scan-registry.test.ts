@@ -180,4 +180,47 @@ describe.skipIf(!haveHivex)('scan with registry hives', () => {
     expect(summary.verdict.reasons[0]?.ruleId).toBe('pat-exposed-to-ms03-026');
     expect(summary.exitCode).toBe(2);
   });
+
+  it('a US Eastern host imaged in winter: August local times converted with daylight time (EDT)', async () => {
+    // XP's Eastern rules (first Sunday of April to last Sunday of October, 02:00); the machine was
+    // shut down in January, so ActiveTimeBias says EST (300) while the August log was written in EDT.
+    const systemTime = (month: number, week: number): Uint8Array => {
+      const bytes = new Uint8Array(16);
+      const view = new DataView(bytes.buffer);
+      [0, month, 0, week, 2].forEach((value, index) => view.setUint16(index * 2, value, true));
+      return bytes;
+    };
+    const keys = infectedHostHiveKeys();
+    const eastern: SpecKey = {
+      path: 'ControlSet001\\Control\\TimeZoneInformation',
+      values: [
+        { name: 'Bias', dword: 300 },
+        { name: 'StandardName', sz: 'Eastern Standard Time' },
+        { name: 'StandardBias', dword: 0 },
+        { name: 'StandardStart', binary: systemTime(10, 5) },
+        { name: 'DaylightName', sz: 'Eastern Daylight Time' },
+        { name: 'DaylightBias', dword: -60 >>> 0 },
+        { name: 'DaylightStart', binary: systemTime(4, 1) },
+        { name: 'ActiveTimeBias', dword: 300 },
+      ],
+    };
+    const system = keys.system.map((key) => (key.path.endsWith('TimeZoneInformation') ? eastern : key));
+    const evidence = await zipOf('case-eastern', { system, software: keys.software }, true);
+    const outDir = join(dir, 'out-eastern');
+    const summary = await scanEvidence({ evidence: [evidence], outDir });
+    expect(summary.system).toMatch(/UTC-05:00 \(Eastern Standard Time\)/);
+    const firewall = timeline(outDir).filter((row) => row.artifact === 'firewall-log');
+    expect(firewall.map((row) => [row.datetime, row.local_time])).toEqual([
+      ['2003-08-12T18:01:14.000000Z', '2003-08-12T14:01:14.000000-04:00'],
+      ['2003-08-12T18:01:18.000000Z', '2003-08-12T14:01:18.000000-04:00'],
+    ]);
+    const inventory = JSON.parse(readFileSync(join(outDir, 'inventory.json'), 'utf8'));
+    expect(inventory.hostFacts.timeZoneRules).toEqual({
+      bias: 300,
+      standardBias: 0,
+      daylightBias: -60,
+      standardStart: { year: 0, month: 10, dayOfWeek: 0, day: 5, hour: 2, minute: 0 },
+      daylightStart: { year: 0, month: 4, dayOfWeek: 0, day: 1, hour: 2, minute: 0 },
+    });
+  });
 });

@@ -3,6 +3,7 @@ import type { Hive } from '../../parsers/regf/index.js';
 import type { EvidenceSource } from '../evidence/vfs.js';
 import type { LocatedArtifact } from '../locate/artifacts.js';
 import type { HostRecord } from '../model/records.js';
+import { type TimeZoneRules, timeZoneRules } from '../model/time-zone.js';
 import { type MountedDevice, mountedDevices } from './mounted-devices.js';
 import { currentControlSet, dwordOf, keyAt, openLocatedHive, stringOf, valueAt } from './registry-hive.js';
 import { installedHotfixes } from './registry-hotfixes.js';
@@ -29,6 +30,11 @@ export interface HostFacts {
   /** `TimeZoneInformation` values in minutes (UTC = local + bias), signed. */
   bias?: number;
   activeTimeBias?: number;
+  /**
+   * The zone's daylight-saving rule, when it has one: local times are then converted with the
+   * offset of their own date rather than the fixed `utcOffsetMinutes` (the one at shutdown).
+   */
+  timeZoneRules?: TimeZoneRules;
   /** Where `utcOffsetMinutes` came from: `ActiveTimeBias` or `Bias`. */
   utcOffsetSource?: 'ActiveTimeBias' | 'Bias';
   /** Windows Firewall log files configured per profile (policy first), as written in the hive. */
@@ -165,6 +171,14 @@ export function hostFactsFromHives(hives: HostHives, fallbackHost: string): Host
       const active = signed(dwordOf(zone.value('ActiveTimeBias')));
       if (bias !== undefined) facts.bias = bias;
       if (active !== undefined) facts.activeTimeBias = active;
+      const rules = timeZoneRules({
+        bias,
+        standardBias: signed(dwordOf(zone.value('StandardBias'))),
+        daylightBias: signed(dwordOf(zone.value('DaylightBias'))),
+        standardStart: zone.value('StandardStart')?.raw,
+        daylightStart: zone.value('DaylightStart')?.raw,
+      });
+      if (rules !== undefined) facts.timeZoneRules = rules;
       // UTC = local + bias, so local = UTC - bias.
       if (active !== undefined) {
         record.utcOffsetMinutes = active === 0 ? 0 : -active;

@@ -1,5 +1,6 @@
 import { microsToIso, setOwn } from '../../parsers/io/index.js';
 import type { FileRecord, NormalizedRecord } from '../model/records.js';
+import { offsetForUtc, type TimeZoneRules } from '../model/time-zone.js';
 import type { TimelineRow } from '../model/timeline.js';
 
 const PROVENANCE_KEYS = new Set(['kind', 'host', 'artifact', 'sourceFile']);
@@ -13,6 +14,8 @@ const FILE_TIMES: Array<[keyof FileRecord, string, string]> = [
 export interface RowContext {
   /** Local time offset of the host, to show local time beside UTC. */
   utcOffsetMinutes?: number;
+  /** The zone's daylight-saving rule: the offset shown is the one of each row's own instant. */
+  timeZoneRules?: TimeZoneRules;
   /** Time to place timeless records at (the capture file's time), with its description. */
   fallbackTime?: bigint;
 }
@@ -40,10 +43,14 @@ function flatten(record: NormalizedRecord): Record<string, string> {
 }
 
 function localTime(micros: bigint, context: RowContext): string | undefined {
-  if (context.utcOffsetMinutes === undefined) return undefined;
-  const local = microsToIso(micros + BigInt(context.utcOffsetMinutes) * 60_000_000n);
-  const sign = context.utcOffsetMinutes < 0 ? '-' : '+';
-  const minutes = Math.abs(context.utcOffsetMinutes);
+  const offsetMinutes =
+    context.timeZoneRules !== undefined
+      ? offsetForUtc(context.timeZoneRules, micros)
+      : context.utcOffsetMinutes;
+  if (offsetMinutes === undefined) return undefined;
+  const local = microsToIso(micros + BigInt(offsetMinutes) * 60_000_000n);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const minutes = Math.abs(offsetMinutes);
   const offset = `${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
   return `${local.slice(0, -1)}${offset}`;
 }

@@ -16,6 +16,7 @@ import { type OpenOptions, openEvidence } from '../evidence/open-evidence.js';
 import type { EvidenceSource } from '../evidence/vfs.js';
 import { type LocatedArtifact, locateArtifacts } from '../locate/artifacts.js';
 import type { HostRecord, NormalizedRecord } from '../model/records.js';
+import type { TimeZoneRules } from '../model/time-zone.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { stableJson } from '../report/plain.js';
 import { timelineRows } from '../report/timeline-rows.js';
@@ -83,6 +84,8 @@ export interface HostFactsInfo {
   bias?: number;
   activeTimeBias?: number;
   utcOffsetSource?: string;
+  /** The daylight-saving rule local times were converted with, when the zone has one. */
+  timeZoneRules?: TimeZoneRules;
   firewallProfiles: Record<string, number>;
   firewallLogPaths: string[];
   /** `SYSTEM\MountedDevices` drive letters and volume names (image volumes get their letter). */
@@ -157,6 +160,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
   // The registry may rename the host and give its time zone (host-facts stage, below).
   let host = options.host ?? hostFromEvidence(options.evidence[0]!);
   let utcOffsetMinutes: number | undefined;
+  let timeZoneRules: TimeZoneRules | undefined;
   let profiles: UserProfile[] = [];
   let hostFacts: HostFactsInfo | undefined;
   let system: string | undefined;
@@ -173,6 +177,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
     const rowContext = {
       ...(fallbackTime === undefined ? {} : { fallbackTime }),
       ...(utcOffsetMinutes === undefined ? {} : { utcOffsetMinutes }),
+      ...(timeZoneRules === undefined ? {} : { timeZoneRules }),
     };
     for (const row of timelineRows(record, hits, rowContext)) {
       await timeline.add(row);
@@ -208,6 +213,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
             const record = collected.facts.record;
             if (options.host === undefined && record.computerName !== undefined) host = record.computerName;
             utcOffsetMinutes = record.utcOffsetMinutes;
+            timeZoneRules = collected.facts.timeZoneRules;
             profiles = collected.facts.profiles;
             system = describeSystem(record);
             await handle({ ...record, host }, undefined);
@@ -223,7 +229,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
               source,
               artifact,
               index,
-              { host, utcOffsetMinutes, profiles },
+              { host, utcOffsetMinutes, timeZoneRules, profiles },
               maxErrorSamples,
               handle,
             ),
@@ -359,6 +365,7 @@ function factsInfo(
   if (facts?.bias !== undefined) info.bias = facts.bias;
   if (facts?.activeTimeBias !== undefined) info.activeTimeBias = facts.activeTimeBias;
   if (facts?.utcOffsetSource !== undefined) info.utcOffsetSource = facts.utcOffsetSource;
+  if (facts?.timeZoneRules !== undefined) info.timeZoneRules = facts.timeZoneRules;
   return info;
 }
 
@@ -367,7 +374,12 @@ async function readArtifact(
   source: EvidenceSource,
   artifact: LocatedArtifact,
   evidenceIndex: number,
-  hostContext: { host: string; utcOffsetMinutes: number | undefined; profiles: readonly UserProfile[] },
+  hostContext: {
+    host: string;
+    utcOffsetMinutes: number | undefined;
+    timeZoneRules: TimeZoneRules | undefined;
+    profiles: readonly UserProfile[];
+  },
   maxErrorSamples: number,
   handle: (record: NormalizedRecord, fallbackTime: bigint | undefined) => Promise<void>,
 ): Promise<InventoryItem> {
@@ -385,12 +397,13 @@ async function readArtifact(
     item.reason = `no reader for ${artifact.type} artifacts`;
     return item;
   }
-  const { host, utcOffsetMinutes, profiles } = hostContext;
+  const { host, utcOffsetMinutes, timeZoneRules, profiles } = hostContext;
   const context: ArtifactContext = {
     source,
     artifact,
     host,
     ...(utcOffsetMinutes === undefined ? {} : { utcOffsetMinutes }),
+    ...(timeZoneRules === undefined ? {} : { timeZoneRules }),
     profiles,
     reportError(error) {
       item.errors += 1;
