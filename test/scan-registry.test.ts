@@ -187,7 +187,7 @@ describe.skipIf(!haveHivex)('scan with registry hives', () => {
     const systemTime = (month: number, week: number): Uint8Array => {
       const bytes = new Uint8Array(16);
       const view = new DataView(bytes.buffer);
-      [0, month, 0, week, 2].forEach((value, index) => view.setUint16(index * 2, value, true));
+      for (const [index, value] of [0, month, 0, week, 2].entries()) view.setUint16(index * 2, value, true);
       return bytes;
     };
     const keys = infectedHostHiveKeys();
