@@ -7,6 +7,7 @@
  * The name may itself contain `|`: it is everything between the first field and the fixed
  * fields at the end, so the fixed fields are counted from the right.
  */
+import { clip } from '../io/line-errors.js';
 import { splitName } from './name.js';
 
 export type BodyfileLayout = 'tsk3' | 'tsk2';
@@ -377,14 +378,4 @@ export function parseBodyLine(f: LineFields, lineNumber: number, offset: number)
     ctime,
     crtime,
   };
-}
-
-export function clip(value: string): string {
-  const short = value.length > 40 ? `${value.slice(0, 40)}...` : value;
-  let printable = '';
-  for (let i = 0; i < short.length; i++) {
-    const c = short.charCodeAt(i);
-    printable += c < 32 || c === 127 ? `\\x${c.toString(16).padStart(2, '0')}` : short[i];
-  }
-  return printable;
 }

@@ -3,9 +3,9 @@
  * Comment lines (`#`) and blank lines are skipped; an unusable line becomes a
  * `LineFormatError` in `errors`, a usable line with an anomaly a note in `warnings`.
  */
-import { LineErrorLog, LineFormatError } from '../io/line-errors.js';
+import { clip, LineErrorLog, LineFormatError } from '../io/line-errors.js';
 import { splitLineBatches } from '../io/line-splitter.js';
-import { type BodyfileRecord, clip, LineFields, parseBodyLine } from './body-line.js';
+import { type BodyfileRecord, LineFields, parseBodyLine } from './body-line.js';
 import { findControlCharacter } from './name.js';
 
 export const FORMAT = 'bodyfile';

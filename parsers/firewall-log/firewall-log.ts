@@ -7,7 +7,7 @@
  * place from the line (numbers are never sliced out, common words are interned), so the
  * only allocations per line are the record, its civil-time object and the address strings.
  */
-import { LineErrorLog, LineFormatError } from '../io/line-errors.js';
+import { clip, LineErrorLog, LineFormatError } from '../io/line-errors.js';
 import { splitLineBatches } from '../io/line-splitter.js';
 import { type CivilTime, civilToMicros, daysFromCivil, parseDate, parseTime } from './civil-time.js';
 import {
@@ -384,15 +384,4 @@ function parseProtocol(value: string): FirewallProtocol | undefined {
     if (!ok) return undefined;
   }
   return value.length > 0 && value.length <= 16 ? value : undefined;
-}
-
-/** Keeps error messages short and printable whatever the line held. */
-function clip(value: string): string {
-  const short = value.length > 40 ? `${value.slice(0, 40)}...` : value;
-  let printable = '';
-  for (let i = 0; i < short.length; i++) {
-    const c = short.charCodeAt(i);
-    printable += c < 32 || c === 127 ? `\\x${c.toString(16).padStart(2, '0')}` : short[i];
-  }
-  return printable;
 }

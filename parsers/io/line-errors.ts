@@ -31,6 +31,17 @@ export class LineFormatError extends FormatError {
   }
 }
 
+/** Keeps a quoted piece of a damaged line short and printable in an error message. */
+export function clip(value: string): string {
+  const short = value.length > 40 ? `${value.slice(0, 40)}...` : value;
+  let printable = '';
+  for (let i = 0; i < short.length; i++) {
+    const c = short.charCodeAt(i);
+    printable += c < 32 || c === 127 ? `\\x${c.toString(16).padStart(2, '0')}` : short[i];
+  }
+  return printable;
+}
+
 /** A capped list of line errors plus the exact number seen. */
 export class LineErrorLog {
   readonly items: LineFormatError[] = [];

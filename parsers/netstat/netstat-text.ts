@@ -6,6 +6,7 @@
  * `-b` adds, after a connection line, component lines (XP: module paths; Vista+: a service
  * name) and the owning process as `[name.exe]`; those attach to the preceding connection.
  */
+import { clip } from '../io/line-errors.js';
 import { type Endpoint, isWildcardAddress, parseEndpoint } from './endpoint.js';
 import { familyOf, type NetstatRecord } from './record.js';
 
@@ -127,14 +128,4 @@ export class NetstatTextReader {
     this.#last = record;
     return { kind: 'record', record };
   }
-}
-
-export function clip(value: string): string {
-  const short = value.length > 40 ? `${value.slice(0, 40)}...` : value;
-  let printable = '';
-  for (let i = 0; i < short.length; i++) {
-    const c = short.charCodeAt(i);
-    printable += c < 32 || c === 127 ? `\\x${c.toString(16).padStart(2, '0')}` : short[i];
-  }
-  return printable;
 }

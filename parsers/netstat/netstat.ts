@@ -3,9 +3,9 @@
  * text, or Velociraptor `Windows.Network.Netstat` results as JSON lines, a JSON array or
  * CSV. The format is chosen from the first non-blank line.
  */
-import { LineErrorLog, LineFormatError } from '../io/line-errors.js';
+import { clip, LineErrorLog, LineFormatError } from '../io/line-errors.js';
 import { readLines } from '../io/text-lines.js';
-import { clip, NetstatTextReader } from './netstat-text.js';
+import { NetstatTextReader } from './netstat-text.js';
 import type { NetstatRecord } from './record.js';
 import { JsonObjectSplitter, rowToRecord, splitCsvLine } from './velociraptor.js';
 
