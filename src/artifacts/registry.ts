@@ -98,8 +98,30 @@ class RecordMaker {
     }
   }
 
-  /** Provenance every record of this hive carries: the `.sav` copy, the user of an NTUSER.DAT. */
-  private finish(record: RegistryValueRecord): RegistryValueRecord {
+  /**
+   * One value record: what every record of this hive shares (host, source, hive root, the `.sav`
+   * copy, the user of an NTUSER.DAT) around the value's own fields.
+   */
+  private record(
+    sourceOffset: number,
+    hivePath: string,
+    value: Pick<RegistryValueRecord, 'valueName' | 'valueType' | 'data' | 'deleted'>,
+    keyLastWrite: bigint | undefined,
+  ): RegistryValueRecord {
+    const record: RegistryValueRecord = {
+      kind: 'registry-value',
+      host: this.context.host,
+      artifact: 'registry',
+      sourceFile: this.context.artifact.sourcePath,
+      sourceOffset,
+      hive: this.context.artifact.role ?? '',
+      keyPath: windowsKeyPath(this.root, hivePath),
+      valueName: value.valueName,
+      valueType: value.valueType,
+      data: value.data,
+      deleted: value.deleted,
+    };
+    if (keyLastWrite !== undefined) record.keyLastWrite = keyLastWrite;
     if (this.copy !== undefined) record.copy = this.copy;
     if (this.user !== undefined) record.user = this.user;
     if (this.userSid !== undefined) record.userSid = this.userSid;
@@ -107,59 +129,30 @@ class RecordMaker {
   }
 
   value(key: RegistryKey, value: RegistryValue, keyPath = key.path): RegistryValueRecord {
-    const record: RegistryValueRecord = {
-      kind: 'registry-value',
-      host: this.context.host,
-      artifact: 'registry',
-      sourceFile: this.context.artifact.sourcePath,
-      sourceOffset: value.offset,
-      hive: this.context.artifact.role ?? '',
-      keyPath: windowsKeyPath(this.root, keyPath),
+    const fields = {
       valueName: value.name,
       valueType: value.typeName,
       data: renderValueData(value),
       deleted: value.deleted || key.deleted,
     };
-    const lastWrite = key.lastWrite;
-    if (lastWrite !== undefined) record.keyLastWrite = lastWrite;
-    return this.finish(record);
+    return this.record(value.offset, keyPath, fields, key.lastWrite);
   }
 
   /** A recovered value whose key is unknown. */
   orphan(value: RegistryValue): RegistryValueRecord {
-    const record: RegistryValueRecord = {
-      kind: 'registry-value',
-      host: this.context.host,
-      artifact: 'registry',
-      sourceFile: this.context.artifact.sourcePath,
-      sourceOffset: value.offset,
-      hive: this.context.artifact.role ?? '',
-      keyPath: windowsKeyPath(this.root, '?'),
+    const fields = {
       valueName: value.name,
       valueType: value.typeName,
       data: renderValueData(value),
       deleted: true,
     };
-    return this.finish(record);
+    return this.record(value.offset, '?', fields, undefined);
   }
 
   /** The key itself, for a key that has no value to show (hotfix keys). */
   bareKey(key: RegistryKey): RegistryValueRecord {
-    const record: RegistryValueRecord = {
-      kind: 'registry-value',
-      host: this.context.host,
-      artifact: 'registry',
-      sourceFile: this.context.artifact.sourcePath,
-      sourceOffset: key.offset,
-      hive: this.context.artifact.role ?? '',
-      keyPath: windowsKeyPath(this.root, key.path),
-      valueName: '',
-      valueType: 'KEY',
-      data: '',
-      deleted: key.deleted,
-    };
-    if (key.lastWrite !== undefined) record.keyLastWrite = key.lastWrite;
-    return this.finish(record);
+    const fields = { valueName: '', valueType: 'KEY', data: '', deleted: key.deleted };
+    return this.record(key.offset, key.path, fields, key.lastWrite);
   }
 
   /** A service key; `values` replaces the key's own list for recovered keys. */
