@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LineFormatError } from '../io/line-errors.js';
+import { chunked } from '../io/test-support/chunked.js';
 import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
 import { mulberry32 } from '../io/test-support/random.js';
 import { type BodyfileRecord, parseBodyTime } from './body-line.js';
@@ -19,19 +20,12 @@ const readCorpus = async (relative: string) => readFileSync(await openCorpusFile
 const haveMactime = spawnSync('sh', ['-c', 'command -v mactime']).status === 0;
 if (!haveMactime) console.warn('bodyfile mactime conformance skipped: mactime (sleuthkit) is not installed');
 
-async function* chunked(bytes: Uint8Array, sizes = [5, 1, 33, 4096]): AsyncGenerator<Uint8Array> {
-  let position = 0;
-  let i = 0;
-  while (position < bytes.length) {
-    const size = sizes[i++ % sizes.length]!;
-    yield bytes.subarray(position, position + size);
-    position += size;
-  }
-}
+/** Chunk sizes of the test streams: lines straddle chunk boundaries. */
+const CHUNKS = [5, 1, 33, 4096];
 
 async function parseAll(input: string | Uint8Array) {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-  const parser = parseBodyfile(chunked(bytes));
+  const parser = parseBodyfile(chunked(bytes, CHUNKS));
   const records: BodyfileRecord[] = [];
   for await (const record of parser.records()) records.push(record);
   return { parser, records };

@@ -1,9 +1,14 @@
 import { createHash } from 'node:crypto';
-import { access } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { ByteView } from '../io/byte-view.js';
 import { FormatError, type FormatErrorRecord } from '../io/format-error.js';
-import { checkRange, FileReader, type RandomAccessReader, readView } from '../io/random-access-reader.js';
+import {
+  checkRange,
+  FileReader,
+  fileExists,
+  type RandomAccessReader,
+  readView,
+} from '../io/random-access-reader.js';
 import { adler32 } from './adler32.js';
 import { type AcquisitionError, parseError2Section } from './error2-section.js';
 import { FILE_HEADER_SIZE, parseFileHeader, signatureOf } from './file-header.js';
@@ -159,15 +164,6 @@ function swapExtensionCase(path: string): string {
   return path.slice(0, dot) + swapped;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Epoch seconds (header2, linen) as ISO 8601 UTC; the header's local "Y M D h m s" stays as stored. */
 function renderDate(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
@@ -245,12 +241,12 @@ export class EwfImage implements RandomAccessReader {
     try {
       for (let number = 1; !done; number += 1) {
         let segmentFile = segmentPath(naming, number, path);
-        if (number > 1 && !(await exists(segmentFile))) {
+        if (number > 1 && !(await fileExists(segmentFile))) {
           // Sets copied between file systems sometimes change the extensions' case (.e02 beside .E01).
           const other = swapExtensionCase(segmentFile);
-          if (await exists(other)) segmentFile = other;
+          if (await fileExists(other)) segmentFile = other;
         }
-        if (number > 1 && !(await exists(segmentFile))) {
+        if (number > 1 && !(await fileExists(segmentFile))) {
           const error = new FormatError(
             FORMAT,
             'segment',

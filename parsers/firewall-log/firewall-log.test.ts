@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LineFormatError } from '../io/line-errors.js';
+import { chunked } from '../io/test-support/chunked.js';
 import { openCorpusFile, skipUnlessCorpus } from '../io/test-support/corpus.js';
 import { mulberry32 } from '../io/test-support/random.js';
 import type { FirewallLogRecord } from './entry.js';
@@ -14,20 +15,12 @@ const plasoCorpus = skipUnlessCorpus('firewall-log plaso corpus tests', plasoLog
 const betaHydriCorpus = skipUnlessCorpus('firewall-log BetaHydri corpus tests', betaHydriGz);
 const BETAHYDRI_SHA256 = '885bd8e6ec01732744c423cdd60422c4ece7d540a3d1653770c755f7b9c9dcab';
 
-/** Feeds bytes in chunks of varying size so that lines straddle chunk boundaries. */
-async function* chunked(bytes: Uint8Array, sizes = [7, 1, 64, 3, 4096]): AsyncGenerator<Uint8Array> {
-  let position = 0;
-  let i = 0;
-  while (position < bytes.length) {
-    const size = sizes[i++ % sizes.length]!;
-    yield bytes.subarray(position, position + size);
-    position += size;
-  }
-}
+/** Chunk sizes of the test streams: lines straddle chunk boundaries. */
+const CHUNKS = [7, 1, 64, 3, 4096];
 
 async function parseAll(input: string | Uint8Array, options: FirewallLogOptions = {}) {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'latin1') : input;
-  const parser = parseFirewallLog(chunked(bytes), options);
+  const parser = parseFirewallLog(chunked(bytes, CHUNKS), options);
   const records: FirewallLogRecord[] = [];
   for await (const record of parser.records()) records.push(record);
   return { parser, records };

@@ -6,6 +6,7 @@ export {
   CachedReader,
   checkRange,
   FileReader,
+  fileExists,
   type RandomAccessReader,
   readAvailable,
   readBlocks,

@@ -1,4 +1,4 @@
-import { type FileHandle, open } from 'node:fs/promises';
+import { access, type FileHandle, open } from 'node:fs/promises';
 import { ByteView } from './byte-view.js';
 import { FormatError } from './format-error.js';
 
@@ -92,6 +92,16 @@ export class BufferReader implements RandomAccessReader {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Whether a file can be reached (image segments, extents and parents are looked up by name). */
+export async function fileExists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A file opened read-only ('r'); evidence is never opened for writing. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineFormatError } from '../io/line-errors.js';
+import { chunked } from '../io/test-support/chunked.js';
 import { parseEndpoint } from './endpoint.js';
 import { type NetstatOptions, parseNetstat } from './netstat.js';
 import type { NetstatRecord } from './record.js';
@@ -38,19 +39,12 @@ function netstatText(
   return lines.map((line) => line + eol).join('');
 }
 
-async function* chunked(bytes: Uint8Array, sizes = [3, 50, 1, 4096]): AsyncGenerator<Uint8Array> {
-  let position = 0;
-  let i = 0;
-  while (position < bytes.length) {
-    const size = sizes[i++ % sizes.length]!;
-    yield bytes.subarray(position, position + size);
-    position += size;
-  }
-}
+/** Chunk sizes of the test streams: lines straddle chunk boundaries. */
+const CHUNKS = [3, 50, 1, 4096];
 
 async function parseAll(input: string | Uint8Array, options: NetstatOptions = {}) {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-  const parser = parseNetstat(chunked(bytes), options);
+  const parser = parseNetstat(chunked(bytes, CHUNKS), options);
   const records: NetstatRecord[] = [];
   for await (const record of parser.records()) records.push(record);
   return { parser, records };

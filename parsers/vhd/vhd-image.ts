@@ -1,7 +1,12 @@
-import { access } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FormatError, type FormatErrorRecord } from '../io/format-error.js';
-import { checkRange, FileReader, type RandomAccessReader, readView } from '../io/random-access-reader.js';
+import {
+  checkRange,
+  FileReader,
+  fileExists,
+  type RandomAccessReader,
+  readView,
+} from '../io/random-access-reader.js';
 import {
   DYNAMIC_HEADER_SIZE,
   type DynamicHeader,
@@ -60,15 +65,6 @@ export function detectVhd(firstBytes: Uint8Array, _name: string, lastBytes?: Uin
   if (lastBytes === undefined || lastBytes.length < FOOTER_SIZE) return false;
   const tail = lastBytes.subarray(lastBytes.length - FOOTER_SIZE);
   return Buffer.from(tail.subarray(0, 8)).toString('latin1') === cookie;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function windowsBasename(path: string): string {
@@ -304,7 +300,7 @@ export class VhdImage implements RandomAccessReader {
     for (const name of names) {
       if (name === '' || name === basename(file.name)) continue;
       const candidate = join(directory, name);
-      if (await exists(candidate)) return candidate;
+      if (await fileExists(candidate)) return candidate;
     }
     throw new FormatError(
       FORMAT,

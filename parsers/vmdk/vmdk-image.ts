@@ -1,9 +1,14 @@
-import { access } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { ByteView } from '../io/byte-view.js';
 import { ConcatReader } from '../io/concat-reader.js';
 import { FormatError } from '../io/format-error.js';
-import { FileReader, type RandomAccessReader, readPastEnd, SliceReader } from '../io/random-access-reader.js';
+import {
+  FileReader,
+  fileExists,
+  type RandomAccessReader,
+  readPastEnd,
+  SliceReader,
+} from '../io/random-access-reader.js';
 import {
   type Descriptor,
   type ExtentDescription,
@@ -40,15 +45,6 @@ export function detectVmdk(firstBytes: Uint8Array, name: string): boolean {
   if (!/\.vmdk$/i.test(name)) return false;
   const text = new TextDecoder('latin1').decode(firstBytes.subarray(0, 4096));
   return looksLikeDescriptor(text);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Every byte zero: ZERO extents. */
@@ -166,7 +162,7 @@ export class VmdkImage implements RandomAccessReader {
           );
         }
         const parentPath = join(dirname(path), hint.replace(/^.*[\\/]/, ''));
-        if (!(await exists(parentPath))) {
+        if (!(await fileExists(parentPath))) {
           throw new FormatError(FORMAT, 'descriptor', 0, `parent "${hint}" not found beside the child`, path);
         }
         parent = await VmdkImage.open(parentPath, options, depth + 1);
@@ -230,7 +226,7 @@ export class VmdkImage implements RandomAccessReader {
     const path = isAbsolute(name) ? name : join(dirname(descriptorPath), name);
     let file = byName.get(name);
     if (file === undefined) {
-      if (!(await exists(path))) {
+      if (!(await fileExists(path))) {
         throw new FormatError(FORMAT, 'descriptor', 0, `extent file "${name}" is missing`, descriptorPath);
       }
       file = await FileReader.open(path);
