@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../parsers/io/test-support/random.js';
 import { driveLetterOf, type MountedDevice, parseMountedDevice } from './mounted-devices.js';
 
 const mbr = (signature: number, offset: bigint): Uint8Array => {
@@ -51,6 +52,23 @@ describe('MountedDevices values', () => {
       driveLetter: 'H:',
       diskSignature: '00000001',
     });
+  });
+
+  it('random, zeroed and truncated data of any length never throws (fixed seed)', () => {
+    const next = mulberry32(0x4d44);
+    const valid = [mbr(0xdeadbeef, 32256n), gpt()];
+    for (let round = 0; round < 3000; round += 1) {
+      const length = next() % 64;
+      const data =
+        round % 3 === 0
+          ? new Uint8Array(length)
+          : round % 3 === 1
+            ? valid[round % 2]!.subarray(0, length % 25)
+            : Uint8Array.from({ length }, () => next() & 0xff);
+      const device = parseMountedDevice(round % 2 ? '\\DosDevices\\Z:' : '\\??\\Volume{x}', data);
+      expect(device?.name).toBeDefined();
+      if (device?.offset !== undefined) expect(Number.isSafeInteger(device.offset)).toBe(true);
+    }
   });
 
   it('gives an image volume the letter whose signature and offset, or partition GUID, match', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { civilToMicros } from '../../parsers/io/index.js';
+import { mulberry32 } from '../../parsers/io/test-support/random.js';
 import { isDaylightTime, offsetForLocal, offsetForUtc, parseTransition, timeZoneRules } from './time-zone.js';
 
 /** A SYSTEMTIME as TimeZoneInformation stores it. */
@@ -95,6 +96,38 @@ describe('TimeZoneInformation daylight saving', () => {
     expect(offsetForUtc(sydney, at('2003-03-29T16:00'))).toBe(600);
     expect(offsetForUtc(sydney, at('2003-10-25T15:59'))).toBe(600);
     expect(offsetForUtc(sydney, at('2003-10-25T16:00'))).toBe(660);
+  });
+
+  it('random SYSTEMTIMEs and times, far ones included: whole-hour offsets or none, never a throw', () => {
+    const next = mulberry32(0x7a);
+    // Fields near and past their valid ranges (month 0-13, day of week 0-7, week 0-6...).
+    const random16 = () =>
+      systemTime(next() % 4 === 0 ? 2003 : 0, next() % 14, next() % 8, next() % 7, next() % 25);
+    let withRules = 0;
+    for (let round = 0; round < 2000; round += 1) {
+      const rules = timeZoneRules({
+        bias: (next() % 1600) - 800,
+        standardBias: 0,
+        daylightBias: -60,
+        standardStart: round % 5 === 0 ? new Uint8Array(16) : random16(),
+        daylightStart: round % 7 === 0 ? new Uint8Array(3) : random16(),
+      });
+      if (rules === undefined) continue;
+      withRules += 1;
+      for (const micros of [
+        0n,
+        at('2003-08-12T12:00'),
+        -(2n ** 60n),
+        2n ** 60n,
+        BigInt(next()) * 10n ** 9n,
+      ]) {
+        const local = offsetForLocal(rules, micros);
+        const utc = offsetForUtc(rules, micros);
+        expect([-rules.bias, 60 - rules.bias]).toContain(local);
+        expect([-rules.bias, 60 - rules.bias]).toContain(utc);
+      }
+    }
+    expect(withRules).toBeGreaterThan(50);
   });
 
   it('a one-off rule (year set) applies in its year only', () => {
