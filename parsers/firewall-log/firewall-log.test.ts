@@ -116,9 +116,15 @@ describe.skipIf(plasoCorpus.skip)(
 
     it('applies a caller-supplied time zone to local times', async () => {
       // Europe/Amsterdam in April 2005 is CEST, UTC+2.
+      const asked: bigint[] = [];
       const { records } = await parseAll(readFileSync(await openCorpusFile(plasoLog)), {
-        timeZone: () => 120,
+        timeZone: (local) => {
+          asked.push(local);
+          return 120;
+        },
       });
+      // The zone is asked with the wall time itself (as microseconds read as if UTC).
+      expect(asked[7]).toBe(BigInt(Date.UTC(2005, 3, 11, 8, 6, 26)) * 1000n);
       expect(records[7]!.timeIsLocal).toBe(false);
       expect(records[7]!.timestamp).toBe(BigInt(Date.UTC(2005, 3, 11, 6, 6, 26)) * 1000n);
       expect(records[7]!.localTime).toEqual({

@@ -9,7 +9,7 @@
  */
 import { clip, LineErrorLog, LineFormatError } from '../io/line-errors.js';
 import { splitLineBatches } from '../io/line-splitter.js';
-import { type CivilTime, civilToMicros, daysFromCivil, parseDate, parseTime } from './civil-time.js';
+import { civilToMicros, daysFromCivil, parseDate, parseTime } from './civil-time.js';
 import {
   Column,
   columnsFor,
@@ -43,8 +43,11 @@ export interface FirewallLogOptions {
    * used when the header says `#Time Format: Local`.
    */
   utcOffsetMinutes?: number;
-  /** Like `utcOffsetMinutes` but per local wall time (for daylight saving): minutes east of UTC. */
-  timeZone?: (local: CivilTime) => number;
+  /**
+   * Like `utcOffsetMinutes` but per local wall time (for daylight saving): given the wall time as
+   * microseconds (read as if UTC), minutes east of UTC.
+   */
+  timeZone?: (localMicros: bigint) => number;
   /** How many errors to keep (all are counted). */
   maxErrors?: number;
 }
@@ -238,7 +241,7 @@ export class FirewallLogParser {
       record.timestamp = wall;
     } else {
       const { utcOffsetMinutes, timeZone } = this.#options;
-      const zone = timeZone !== undefined ? timeZone(record.localTime) : utcOffsetMinutes;
+      const zone = timeZone !== undefined ? timeZone(wall) : utcOffsetMinutes;
       if (zone === undefined || !Number.isFinite(zone)) {
         record.timestamp = wall;
         record.timeIsLocal = true;

@@ -2,7 +2,7 @@ import type { FormatErrorRecord } from '../../parsers/io/index.js';
 import type { EvidenceSource } from '../evidence/vfs.js';
 import type { LocatedArtifact } from '../locate/artifacts.js';
 import type { NormalizedRecord } from '../model/records.js';
-import type { TimeZoneRules } from '../model/time-zone.js';
+import type { HostClock } from '../model/time-zone.js';
 import type { UserProfile } from './host-facts.js';
 
 /** What an artifact reader gets: the source, the artifact, and where to report damage. */
@@ -10,10 +10,8 @@ export interface ArtifactContext {
   source: EvidenceSource;
   artifact: LocatedArtifact;
   host: string;
-  /** Host's local time offset, when known from the SYSTEM hive (for local-time logs). */
-  utcOffsetMinutes?: number;
-  /** The zone's daylight-saving rule, when it has one (takes over from `utcOffsetMinutes`). */
-  timeZoneRules?: TimeZoneRules;
+  /** The host's clock, when the SYSTEM hive gives its time zone (for local-time logs). */
+  clock?: HostClock;
   /** The host's user profiles (SOFTWARE ProfileList), to name the SID of a user's hive. */
   profiles?: readonly UserProfile[];
   /** Records a damaged structure; the reader goes on with the rest of the file. */

@@ -5,7 +5,6 @@ import type { NtfsEntry, NtfsTimes } from '../../parsers/ntfs/index.js';
 import { ImageSource } from '../evidence/image-source.js';
 import type { ImageVolume } from '../evidence/image-volumes.js';
 import type { FileRecord } from '../model/records.js';
-import { offsetForLocal } from '../model/time-zone.js';
 import { splitWindowsPath } from './collected-files.js';
 import type { ArtifactContext } from './context.js';
 import { type FileHashes, hashReader, isKnownBinaryCandidate } from './known-binaries.js';
@@ -116,15 +115,8 @@ async function* readNtfs(context: ArtifactContext, volume: ImageVolume): AsyncGe
  * flagged `timeIsLocal`.
  */
 async function* readFat(context: ArtifactContext, volume: ImageVolume): AsyncGenerator<FileRecord> {
-  const rules = context.timeZoneRules;
-  const fat = await openFat(
-    volume.reader,
-    rules !== undefined
-      ? { timeZone: (local: bigint) => offsetForLocal(rules, local) }
-      : context.utcOffsetMinutes === undefined
-        ? {}
-        : { timeZone: context.utcOffsetMinutes },
-  );
+  const clock = context.clock;
+  const fat = await openFat(volume.reader, clock === undefined ? {} : { timeZone: clock.offsetForLocal });
   for await (const entry of fat.entries()) {
     if (entry.isVolumeLabel) continue;
     const windowsPath = windowsPathOf(entry.path);

@@ -1,9 +1,7 @@
 import { parseBodyfile } from '../../parsers/bodyfile/index.js';
 import { parseFirewallLog } from '../../parsers/firewall-log/index.js';
-import { civilToMicros } from '../../parsers/io/index.js';
 import { parseNetstat } from '../../parsers/netstat/index.js';
 import type { ConnectionRecord, FileRecord, ListenerRecord } from '../model/records.js';
-import { offsetForLocal } from '../model/time-zone.js';
 import { splitWindowsPath } from './collected-files.js';
 import { type ArtifactContext, reportErrorLog } from './context.js';
 
@@ -20,21 +18,8 @@ function provenance(context: ArtifactContext, artifact: string, line: number, of
 /** Windows Firewall / ICF log lines as connection records; local times use the host's zone when known. */
 export async function* readFirewallLog(context: ArtifactContext): AsyncGenerator<ConnectionRecord> {
   const stream = await context.source.openStream(context.artifact.sourcePath);
-  const rules = context.timeZoneRules;
-  const parser = parseFirewallLog(
-    stream,
-    rules !== undefined
-      ? {
-          timeZone: (local) =>
-            offsetForLocal(
-              rules,
-              civilToMicros(local.year, local.month, local.day, local.hour, local.minute, local.second) ?? 0n,
-            ),
-        }
-      : context.utcOffsetMinutes === undefined
-        ? {}
-        : { utcOffsetMinutes: context.utcOffsetMinutes },
-  );
+  const clock = context.clock;
+  const parser = parseFirewallLog(stream, clock === undefined ? {} : { timeZone: clock.offsetForLocal });
   for await (const entry of parser.records()) {
     const record: ConnectionRecord = {
       kind: 'connection',

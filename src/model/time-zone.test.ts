@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { civilToMicros } from '../../parsers/io/index.js';
 import { mulberry32 } from '../../parsers/io/test-support/random.js';
-import { isDaylightTime, offsetForLocal, offsetForUtc, parseTransition, timeZoneRules } from './time-zone.js';
+import {
+  hostClock,
+  isDaylightTime,
+  offsetForLocal,
+  offsetForUtc,
+  parseTransition,
+  timeZoneRules,
+} from './time-zone.js';
 
 /** A SYSTEMTIME as TimeZoneInformation stores it. */
 function systemTime(year: number, month: number, dayOfWeek: number, day: number, hour: number): Uint8Array {
@@ -128,6 +135,15 @@ describe('TimeZoneInformation daylight saving', () => {
       }
     }
     expect(withRules).toBeGreaterThan(50);
+  });
+
+  it('the host clock: the rule when the zone has one, else the fixed offset, else none', () => {
+    const august = at('2003-08-12T18:01');
+    const withRule = hostClock(-300, eastern)!;
+    expect([withRule.offsetForLocal(august), withRule.offsetForUtc(august)]).toEqual([-240, -240]);
+    const fixed = hostClock(540, undefined)!;
+    expect([fixed.offsetForLocal(august), fixed.offsetForUtc(august)]).toEqual([540, 540]);
+    expect(hostClock(undefined, undefined)).toBeUndefined();
   });
 
   it('a one-off rule (year set) applies in its year only', () => {

@@ -127,3 +127,28 @@ export function offsetForUtc(rules: TimeZoneRules, utcMicros: bigint): number {
   const bias = inDaylight ? daylightBias : standardBias;
   return bias === 0 ? 0 : -bias;
 }
+
+/**
+ * The host's clock for local-time artifacts: minutes east of UTC for a local wall time (local ->
+ * UTC: subtract it) and at an instant (UTC -> local: add it). Built once per scan from the host
+ * facts, so readers and the timeline ask one thing whether or not the zone has daylight saving.
+ */
+export interface HostClock {
+  offsetForLocal(localMicros: bigint): number;
+  offsetForUtc(utcMicros: bigint): number;
+}
+
+/** The zone's rule when it has daylight saving, else the fixed offset; undefined when neither is known. */
+export function hostClock(
+  fixedOffsetMinutes: number | undefined,
+  rules: TimeZoneRules | undefined,
+): HostClock | undefined {
+  if (rules !== undefined) {
+    return {
+      offsetForLocal: (localMicros) => offsetForLocal(rules, localMicros),
+      offsetForUtc: (utcMicros) => offsetForUtc(rules, utcMicros),
+    };
+  }
+  if (fixedOffsetMinutes === undefined) return undefined;
+  return { offsetForLocal: () => fixedOffsetMinutes, offsetForUtc: () => fixedOffsetMinutes };
+}

@@ -1,6 +1,6 @@
 import { microsToIso, setOwn } from '../../parsers/io/index.js';
 import type { FileRecord, NormalizedRecord } from '../model/records.js';
-import { offsetForUtc, type TimeZoneRules } from '../model/time-zone.js';
+import type { HostClock } from '../model/time-zone.js';
 import type { TimelineRow } from '../model/timeline.js';
 
 const PROVENANCE_KEYS = new Set(['kind', 'host', 'artifact', 'sourceFile']);
@@ -12,10 +12,8 @@ const FILE_TIMES: Array<[keyof FileRecord, string, string]> = [
 ];
 
 export interface RowContext {
-  /** Local time offset of the host, to show local time beside UTC. */
-  utcOffsetMinutes?: number;
-  /** The zone's daylight-saving rule: the offset shown is the one of each row's own instant. */
-  timeZoneRules?: TimeZoneRules;
+  /** The host's clock, to show local time (with the offset in force then) beside UTC. */
+  clock?: HostClock;
   /** Time to place timeless records at (the capture file's time), with its description. */
   fallbackTime?: bigint;
 }
@@ -43,11 +41,8 @@ function flatten(record: NormalizedRecord): Record<string, string> {
 }
 
 function localTime(micros: bigint, context: RowContext): string | undefined {
-  const offsetMinutes =
-    context.timeZoneRules !== undefined
-      ? offsetForUtc(context.timeZoneRules, micros)
-      : context.utcOffsetMinutes;
-  if (offsetMinutes === undefined) return undefined;
+  if (context.clock === undefined) return undefined;
+  const offsetMinutes = context.clock.offsetForUtc(micros);
   const local = microsToIso(micros + BigInt(offsetMinutes) * 60_000_000n);
   const sign = offsetMinutes < 0 ? '-' : '+';
   const minutes = Math.abs(offsetMinutes);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionRecord, FileRecord } from '../model/records.js';
+import { hostClock } from '../model/time-zone.js';
 import { csvLine, neutralizeCell } from './csv.js';
 import { timelineRows } from './timeline-rows.js';
 import { TimelineWriter } from './timeline-writer.js';
@@ -65,7 +66,11 @@ describe('timelineRows', () => {
       changed: 2_000_000n,
       created: 1_000_000n,
     };
-    const rows = timelineRows(file, { ruleIds: ['BLA-F1'], level: 'high' }, { utcOffsetMinutes: 540 });
+    const rows = timelineRows(
+      file,
+      { ruleIds: ['BLA-F1'], level: 'high' },
+      { clock: hostClock(540, undefined)! },
+    );
     expect(rows.map((row) => [row.datetime, row.fields.macb, row.timestamp_desc])).toEqual([
       ['1970-01-01T00:00:01.000000Z', '...B', 'bodyfile Created'],
       ['1970-01-01T00:00:02.000000Z', 'M.C.', 'bodyfile Modified/Changed'],

@@ -16,7 +16,7 @@ import { type OpenOptions, openEvidence } from '../evidence/open-evidence.js';
 import type { EvidenceSource } from '../evidence/vfs.js';
 import { type LocatedArtifact, locateArtifacts } from '../locate/artifacts.js';
 import type { HostRecord, NormalizedRecord } from '../model/records.js';
-import type { TimeZoneRules } from '../model/time-zone.js';
+import { type HostClock, hostClock, type TimeZoneRules } from '../model/time-zone.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { stableJson } from '../report/plain.js';
 import { timelineRows } from '../report/timeline-rows.js';
@@ -159,8 +159,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
   const { engine, sigma } = loadEngine(options.rulesDir ?? defaultRulesDir(), options.sigmaDir);
   // The registry may rename the host and give its time zone (host-facts stage, below).
   let host = options.host ?? hostFromEvidence(options.evidence[0]!);
-  let utcOffsetMinutes: number | undefined;
-  let timeZoneRules: TimeZoneRules | undefined;
+  let clock: HostClock | undefined;
   let profiles: UserProfile[] = [];
   let hostFacts: HostFactsInfo | undefined;
   let system: string | undefined;
@@ -176,8 +175,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
     const hits = { ruleIds: [...ruleIds], level: engine.highestLevel(ruleIds) };
     const rowContext = {
       ...(fallbackTime === undefined ? {} : { fallbackTime }),
-      ...(utcOffsetMinutes === undefined ? {} : { utcOffsetMinutes }),
-      ...(timeZoneRules === undefined ? {} : { timeZoneRules }),
+      ...(clock === undefined ? {} : { clock }),
     };
     for (const row of timelineRows(record, hits, rowContext)) {
       await timeline.add(row);
@@ -212,8 +210,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
           if (collected.facts !== undefined) {
             const record = collected.facts.record;
             if (options.host === undefined && record.computerName !== undefined) host = record.computerName;
-            utcOffsetMinutes = record.utcOffsetMinutes;
-            timeZoneRules = collected.facts.timeZoneRules;
+            clock = hostClock(record.utcOffsetMinutes, collected.facts.timeZoneRules);
             profiles = collected.facts.profiles;
             system = describeSystem(record);
             await handle({ ...record, host }, undefined);
@@ -225,14 +222,7 @@ export async function scanEvidence(options: ScanOptions): Promise<ScanSummary> {
         }
         for (const artifact of sortArtifacts(location.artifacts)) {
           inventory.push(
-            await readArtifact(
-              source,
-              artifact,
-              index,
-              { host, utcOffsetMinutes, timeZoneRules, profiles },
-              maxErrorSamples,
-              handle,
-            ),
+            await readArtifact(source, artifact, index, { host, clock, profiles }, maxErrorSamples, handle),
           );
         }
       } finally {
@@ -376,8 +366,7 @@ async function readArtifact(
   evidenceIndex: number,
   hostContext: {
     host: string;
-    utcOffsetMinutes: number | undefined;
-    timeZoneRules: TimeZoneRules | undefined;
+    clock: HostClock | undefined;
     profiles: readonly UserProfile[];
   },
   maxErrorSamples: number,
@@ -397,13 +386,12 @@ async function readArtifact(
     item.reason = `no reader for ${artifact.type} artifacts`;
     return item;
   }
-  const { host, utcOffsetMinutes, timeZoneRules, profiles } = hostContext;
+  const { host, clock, profiles } = hostContext;
   const context: ArtifactContext = {
     source,
     artifact,
     host,
-    ...(utcOffsetMinutes === undefined ? {} : { utcOffsetMinutes }),
-    ...(timeZoneRules === undefined ? {} : { timeZoneRules }),
+    ...(clock === undefined ? {} : { clock }),
     profiles,
     reportError(error) {
       item.errors += 1;
