@@ -7,6 +7,7 @@ import { parseFirewallLog } from '../../parsers/firewall-log/index.js';
 import { FileReader, type FormatErrorRecord } from '../../parsers/io/index.js';
 import { parseNetstat } from '../../parsers/netstat/index.js';
 import { openHive, walkHive } from '../../parsers/regf/index.js';
+import { LineBatcher, stdoutSink } from '../report/line-batcher.js';
 import { toPlain } from '../report/plain.js';
 import { EXIT_CLEAN } from './main.js';
 
@@ -115,24 +116,9 @@ export function registerParseCommand(program: Command): void {
     .option('--log <file...>', 'regf: transaction logs (.LOG, .LOG1, .LOG2) to replay in memory', [])
     .action(async (file: string, options: { type: string; log: string[] }) => {
       const dump = await dumpers[options.type]!(file, { logs: options.log });
-      // Lines go out about a megabyte at a time: a write per record costs more than the parse.
-      let lines: string[] = [];
-      let chars = 0;
-      const flush = async (): Promise<void> => {
-        const text = lines.join('');
-        lines = [];
-        chars = 0;
-        if (text !== '' && !process.stdout.write(text)) {
-          await new Promise((resolve) => process.stdout.once('drain', resolve));
-        }
-      };
-      for await (const record of dump.records) {
-        const line = `${JSON.stringify(toPlain(record))}\n`;
-        lines.push(line);
-        chars += line.length;
-        if (chars >= 1 << 20) await flush();
-      }
-      await flush();
+      const lines = new LineBatcher(stdoutSink);
+      for await (const record of dump.records) await lines.write(`${JSON.stringify(toPlain(record))}\n`);
+      await lines.flush();
       for (const error of dump.errors()) process.stderr.write(`error: ${JSON.stringify(error)}\n`);
       if (dump.errorCount() > 0) process.stderr.write(`${dump.errorCount()} damaged structures reported\n`);
       process.exitCode = EXIT_CLEAN;

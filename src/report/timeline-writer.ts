@@ -5,6 +5,7 @@ import { readLines } from '../../parsers/io/index.js';
 import type { TimelineRow } from '../model/timeline.js';
 import { AtomicStream } from './atomic-write.js';
 import { csvLine } from './csv.js';
+import { LineBatcher } from './line-batcher.js';
 
 export const TIMELINE_COLUMNS = [
   'datetime',
@@ -68,30 +69,6 @@ function csvOf(row: TimelineRow): string {
     row.level,
     details(row),
   ]);
-}
-
-/**
- * Gathers short lines and hands them to the stream about a megabyte at a time: one awaited
- * write per line costs more than rendering the line.
- */
-class LineBatcher {
-  private parts: string[] = [];
-  private chars = 0;
-  constructor(private readonly out: AtomicStream) {}
-
-  async write(line: string): Promise<void> {
-    this.parts.push(line);
-    this.chars += line.length;
-    if (this.chars >= 1024 * 1024) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.parts.length === 0) return;
-    const text = this.parts.join('');
-    this.parts = [];
-    this.chars = 0;
-    await this.out.write(text);
-  }
 }
 
 /**
